@@ -1,0 +1,159 @@
+// shared_config.json as typed values: banks (with circuit breaker, retry policy, metrics),
+// routing_rules and agent_history, with the contract's defaults. Every object keeps the keys it does
+// not know in `extra`, so a round trip never drops a newer tool's fields.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "result.h"
+#include "time_util.h"
+
+namespace payops {
+
+using Json = nlohmann::ordered_json;  // ordered: files keep a human-friendly key order
+
+enum class Health : std::uint8_t { healthy, degraded, down };
+enum class BreakerState : std::uint8_t { closed, open, half_open };
+enum class RetryLevel : std::uint8_t { low, normal, high, custom };
+enum class FallbackStrategy : std::uint8_t { weighted_round_robin, primary_first };
+enum class Outcome : std::uint8_t { pending, effective, ineffective };
+
+std::string_view to_string(Health v);
+std::string_view to_string(BreakerState v);
+std::string_view to_string(RetryLevel v);
+std::string_view to_string(FallbackStrategy v);
+std::string_view to_string(Outcome v);
+std::optional<Health> parse_health(std::string_view s);
+std::optional<BreakerState> parse_breaker_state(std::string_view s);
+std::optional<RetryLevel> parse_retry_level(std::string_view s);
+std::optional<FallbackStrategy> parse_fallback_strategy(std::string_view s);
+std::optional<Outcome> parse_outcome(std::string_view s);
+
+struct CircuitBreaker {
+  BreakerState state = BreakerState::closed;
+  std::int64_t failure_threshold = 5;
+  double failure_rate_threshold = 0.5;
+  std::int64_t min_requests = 20;
+  std::int64_t open_duration_s = 30;
+  double half_open_traffic_ratio = 0.1;
+  std::int64_t failure_count = 0;
+  std::optional<TimeMs> last_failure_time;
+  std::optional<TimeMs> opened_at;
+  Json extra = Json::object();
+};
+
+struct RetryPolicy {
+  RetryLevel level = RetryLevel::normal;
+  std::int64_t max_retries = 3;
+  std::int64_t backoff_ms = 1000;
+  double backoff_multiplier = 2.0;
+  std::int64_t max_backoff_ms = 10000;
+  bool jitter = true;
+  Json extra = Json::object();
+
+  // The preset values for low/normal/high (custom keeps what it has): low = 1 retry / 500 ms,
+  // normal = 3 / 1000 ms, high = 5 / 2000 ms.
+  static RetryPolicy preset(RetryLevel level);
+};
+
+struct BankMetrics {
+  double success_rate = 0;
+  double soft_failure_rate = 0;
+  double avg_latency_ms = 0;
+  double p95_latency_ms = 0;
+  std::int64_t total_requests = 0;
+  std::int64_t failed_requests = 0;
+  std::int64_t window_s = 0;
+  std::optional<TimeMs> updated_at;
+  Json extra = Json::object();
+};
+
+struct Bank {
+  std::string id;    // [a-z0-9_]+, unique
+  std::string name;
+  std::int64_t weight = 0;
+  bool enabled = true;
+  Health health_status = Health::healthy;
+  CircuitBreaker circuit_breaker;
+  RetryPolicy retry_policy;
+  BankMetrics metrics;
+  Json extra = Json::object();
+};
+
+struct RoutingRules {
+  std::string primary_bank;
+  FallbackStrategy fallback_strategy = FallbackStrategy::weighted_round_robin;
+  bool chaos_mode = false;
+  double chaos_failure_rate = 0;
+  // Absent and empty both mean "all banks"; kept distinct so a round trip writes what it read.
+  std::optional<std::vector<std::string>> chaos_targets;
+  Json extra = Json::object();
+};
+
+struct HistoryEntry {
+  TimeMs timestamp = 0;
+  std::string action;
+  Json details = Json::object();
+  std::string actor;   // "agent", "config-tool"
+  std::string reason;
+  std::optional<std::string> cycle_id;
+  std::optional<std::string> reasoner;  // "rules" or "llm:MODEL"
+  std::optional<Outcome> outcome;
+  Json extra = Json::object();
+};
+
+struct Config {
+  std::vector<Bank> banks;
+  RoutingRules routing_rules;
+  std::vector<HistoryEntry> agent_history;
+  Json extra = Json::object();  // unknown top-level keys
+
+  Bank* find_bank(std::string_view id);
+  const Bank* find_bank(std::string_view id) const;
+};
+
+inline constexpr std::size_t kDefaultHistoryLimit = 200;
+
+// One validation finding: where (a JSON path like "banks[2].retry_policy.max_retries") and what.
+struct Problem {
+  std::string path;
+  std::string message;
+  std::string to_string() const { return path.empty() ? message : path + ": " + message; }
+};
+
+// Every problem in a parsed document, in document order. Empty means valid. Checks types, ranges,
+// enums, id format and uniqueness, primary_bank and chaos_targets naming real banks, and that the
+// enabled banks' weights are not all zero when any bank is enabled.
+std::vector<Problem> validate_config_json(const Json& doc);
+
+// Parses JSON text. On a syntax error: "FILE:LINE:COLUMN: <what>", with `source_name` as FILE.
+Result<Json> parse_json_text(std::string_view text, std::string_view source_name);
+
+// Validates then converts; on problems the error lists all of them, one per line, each prefixed by
+// source_name. Missing optional fields get the contract's defaults.
+Result<Config> config_from_json(const Json& doc, std::string_view source_name);
+// Convenience: parse_json_text + config_from_json. Error kind is invalid_config.
+Result<Config> parse_config_text(std::string_view text, std::string_view source_name);
+
+Json config_to_json(const Config& config);
+// Pretty JSON text (2-space indent, trailing newline), as written to disk.
+std::string config_to_text(const Config& config);
+
+Json history_entry_to_json(const HistoryEntry& e);
+
+// The default config shipped at the repo's top level: four banks, bank_a "Stripe Gateway" weight 50.
+Config default_config();
+
+// Share of first attempts each bank gets: weight / sum of eligible weights (half_open banks count at
+// weight * half_open_traffic_ratio). Ineligible banks get 0. Same order as config.banks.
+std::vector<double> traffic_shares(const Config& config);
+// Eligible: enabled, health != down, breaker not open.
+bool is_eligible(const Bank& bank);
+
+}  // namespace payops

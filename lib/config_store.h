@@ -1,0 +1,89 @@
+// The contract's protocol for shared_config.json. Writers: sidecar lock (bounded wait) -> read and
+// validate the current file (a broken file is never overwritten) -> apply the change -> validate ->
+// temp file (O_EXCL) -> fsync -> rename -> fsync the directory -> release. Readers take no lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sys/types.h>
+
+#include "config_model.h"
+#include "data_dir.h"
+#include "result.h"
+
+namespace payops {
+
+struct ConfigStoreOptions {
+  std::int64_t lock_timeout_ms = 5000;
+  std::size_t history_limit = kDefaultHistoryLimit;
+  // Fault-injection seam for crash tests: called with the name of each protocol step
+  // ("locked", "read", "temp_written", "temp_synced", "renamed", "dir_synced") before moving on.
+  // A test may _exit() here to simulate a crash at that point.
+  std::function<void(std::string_view step)> on_step;
+};
+
+class ConfigStore {
+ public:
+  explicit ConfigStore(DataDir dir, ConfigStoreOptions options = {});
+
+  // Lockless read and validation of the current file. Errors: not_found (no file), invalid_config
+  // (parse error with line:column, or every validation problem with its path).
+  Result<Config> load() const;
+
+  // The locked read-modify-write. `change` edits the config in place; an error from it aborts with
+  // nothing written. The result is validated before it is written. agent_history beyond
+  // history_limit is moved, oldest first, to agent_history.jsonl (appended and fsynced before the
+  // rename, so no entry is ever lost). Returns the config as written.
+  Result<Config> update(const std::function<Status(Config&)>& change);
+
+  // Writes `config` as the file under the lock. Refuses to replace an existing file unless force.
+  Status init(const Config& config, bool force);
+
+  const DataDir& data_dir() const { return dir_; }
+
+ private:
+  Status write_locked(const Config& config);
+  DataDir dir_;
+  ConfigStoreOptions options_;
+};
+
+// What identifies a version of the file for lockless readers: a new inode (rename), size or mtime.
+struct FileIdentity {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = -1;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+std::optional<FileIdentity> file_identity(const std::string& path);
+
+// A long-running reader's view of the config: re-reads only when the file's identity changes, keeps
+// the last good copy when a new version fails to parse or validate, and reports that once per bad
+// version.
+class ConfigWatcher {
+ public:
+  explicit ConfigWatcher(std::string path);
+
+  enum class Poll { unchanged, reloaded, rejected, missing };
+  // Checks identity (one stat); re-reads and validates only on change. On `rejected`, last_error()
+  // says why and current() is still the last good config.
+  Poll poll();
+
+  bool has_config() const { return config_.has_value(); }
+  const Config& current() const { return *config_; }  // REQUIRES: has_config()
+  const std::string& last_error() const { return last_error_; }
+  std::uint64_t reload_count() const { return reloads_; }
+
+ private:
+  std::string path_;
+  std::optional<FileIdentity> seen_;
+  std::optional<Config> config_;
+  std::string last_error_;
+  std::uint64_t reloads_ = 0;
+};
+
+}  // namespace payops

@@ -1,0 +1,42 @@
+// The contract's appender for transactions.csv: O_APPEND descriptor, an exclusive flock held for the
+// duration of each write() of whole rows, the header written only into an empty file under that lock,
+// and a file with a foreign header refused. Nothing ever rewrites or truncates existing bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "result.h"
+
+namespace payops {
+
+class CsvAppender {
+ public:
+  // Opens (creating if needed, mode 0644) the log at path. Writes the header if the file is empty;
+  // refuses, with the file name and the header found, a file whose first line is not the contract's.
+  static Result<CsvAppender> open(const std::string& path);
+  // Writes to an already open descriptor that is not a regular file (stdout to a pipe): no lock, no
+  // header check; the header is written first if write_header.
+  static CsvAppender for_stream(int fd, bool write_header);
+
+  CsvAppender(CsvAppender&& other) noexcept;
+  CsvAppender& operator=(CsvAppender&& other) noexcept;
+  CsvAppender(const CsvAppender&) = delete;
+  CsvAppender& operator=(const CsvAppender&) = delete;
+  ~CsvAppender();
+
+  // REQUIRES: rows is empty or one or more whole rows, each ending in '\n'. Takes the lock, writes all
+  // of it (looping on short writes while still holding the lock), releases. Empty input is a no-op.
+  Status append(std::string_view rows);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  CsvAppender(int fd, std::string path, bool regular);
+  int fd_ = -1;
+  std::string path_;
+  bool regular_ = true;
+  bool owns_fd_ = true;
+};
+
+}  // namespace payops

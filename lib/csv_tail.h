@@ -1,0 +1,36 @@
+// Reading only the recent end of the log: the rows of the last N seconds, found by seeking backwards
+// from the end of the file, so the cost depends on the window and not on the size of the log.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "csv_scan.h"
+#include "result.h"
+#include "time_util.h"
+
+namespace payops {
+
+// Rows are nearly, not strictly, in time order (writers flush in batches), so the reader keeps
+// reading backwards until it has passed since_ms by this slack, then filters by timestamp.
+inline constexpr std::int64_t kDefaultTailSlackMs = 5000;
+
+struct TailWindow {
+  std::vector<char> buffer;    // the bytes read; rows point into it (heap storage survives moves)
+  std::vector<RowView> rows;   // rows with timestamp >= since_ms, in file order
+  ScanSummary summary;         // malformed counts over the bytes read (line numbers are relative:
+                               // counted from the first line read, since the absolute number is unknown)
+  std::uint64_t file_offset = 0;  // where buffer starts in the file
+  std::uint64_t file_size = 0;    // size seen at read time (up to the last '\n' is what counts)
+
+  TailWindow() = default;
+  TailWindow(TailWindow&&) = default;
+  TailWindow& operator=(TailWindow&&) = default;
+};
+
+// Reads rows with timestamp >= since_ms (and, if until_ms > 0, < until_ms) from the end of the log.
+// A missing file is an error naming it; an empty or header-only log gives no rows.
+Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs until_ms = 0,
+                             std::int64_t slack_ms = kDefaultTailSlackMs);
+
+}  // namespace payops
