@@ -17,8 +17,8 @@ class Clock {
   virtual void sleep_ms(std::int64_t duration_ms) = 0;
 };
 
-// The real clock: CLOCK_REALTIME for now_ms, nanosleep for sleep_ms (restarted on EINTR unless
-// the interrupted() predicate set by a signal handler says to stop).
+// The real clock: CLOCK_REALTIME for now_ms, nanosleep for sleep_ms. A signal ends a sleep early
+// (not restarted), so a daemon notices SIGINT/SIGTERM at once.
 class SystemClock final : public Clock {
  public:
   TimeMs now_ms() override;
