@@ -1,0 +1,7 @@
+// checkout: not yet implemented; its issue replaces this file. Exits 2 so scripts never mistake it for success.
+#include <cstdio>
+
+int main() {
+  std::fputs("checkout: not yet implemented in this build of payops\n", stderr);
+  return 2;
+}

@@ -1,0 +1,7 @@
+// simulator: not yet implemented; its issue replaces this file. Exits 2 so scripts never mistake it for success.
+#include <cstdio>
+
+int main() {
+  std::fputs("simulator: not yet implemented in this build of payops\n", stderr);
+  return 2;
+}
