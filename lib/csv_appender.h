@@ -16,7 +16,8 @@ class CsvAppender {
   // refuses, with the file name and the header found, a file whose first line is not the contract's.
   static Result<CsvAppender> open(const std::string& path);
   // Writes to an already open descriptor that is not a regular file (stdout to a pipe): no lock, no
-  // header check; the header is written first if write_header.
+  // header check; the header is written first if write_header (best effort: a broken stream reports
+  // its error on the first append). The descriptor stays the caller's: it is not closed.
   static CsvAppender for_stream(int fd, bool write_header);
 
   CsvAppender(CsvAppender&& other) noexcept;
@@ -27,6 +28,9 @@ class CsvAppender {
 
   // REQUIRES: rows is empty or one or more whole rows, each ending in '\n'. Takes the lock, writes all
   // of it (looping on short writes while still holding the lock), releases. Empty input is a no-op.
+  // If, under the lock, the file does not end in '\n' (a writer died inside a write(): kill -9
+  // between pages of a large write, a full disk), a '\n' is appended first so the torn line stays
+  // one malformed line and these rows stay whole; existing bytes are never changed.
   Status append(std::string_view rows);
 
   const std::string& path() const { return path_; }

@@ -11,7 +11,8 @@ namespace payops {
 
 enum class Malformed : std::uint8_t {
   field_count,     // not 11 fields
-  open_quote,      // a quote left open at the end of the line, or stray text after a closing quote
+  open_quote,      // a quote left open at the end of the line, stray text after a closing quote, or
+                   // a quote inside an unquoted field (RFC 4180: such a field must be quoted)
   bad_timestamp,
   bad_number,      // latency_ms or amount
   bad_status,
@@ -24,7 +25,12 @@ enum class Malformed : std::uint8_t {
 };
 std::string_view to_string(Malformed m);
 
-// line excludes the terminating '\n'. Returns nullopt and fills out on a good row.
+// line excludes the terminating '\n'. Returns nullopt and fills out on a good row; on a bad one
+// returns the first reason found (checked in this order: too_long, carriage_return,
+// repeated_header, bad_utf8, field splitting, then the columns left to right, bank_id last since
+// it may be empty only on a NO_ROUTE row) and leaves out unchanged. Quoted fields are accepted
+// anywhere RFC 4180 allows them, but the format-checked columns (timestamp, ids, numbers,
+// vocabularies) never hold a quote, so a quoted one fails its format check.
 std::optional<Malformed> parse_csv_line(std::string_view line, RowView& out);
 
 }  // namespace payops

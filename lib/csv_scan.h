@@ -25,30 +25,38 @@ struct ScanSummary {
   std::vector<MalformedLine> first_malformed;  // at most kMaxNamedMalformed, lowest line numbers
   bool partial_tail = false;     // the data ended in a line without '\n' (ignored)
   std::uint64_t bytes = 0;       // bytes covered, up to the last '\n'
+  std::uint64_t lines = 0;       // complete lines seen: rows + malformed + the skipped header
 
   static constexpr std::size_t kMaxNamedMalformed = 5;
-  void merge(const ScanSummary& later);  // combine with the summary of the following chunk
+  // Combines with the summary of the chunk that follows this one. REQUIRES: later's line numbers
+  // are already absolute (scan it with the right first_line); partial_tail becomes later's.
+  void merge(const ScanSummary& later);
   // "3 malformed lines skipped (line 7: field_count, line 12: bad_utf8, ...)"; empty when none.
   std::string describe() const;
 };
 
-// Scans buffer, which starts at 1-based line first_line. If has_header_line, the first line must be
-// the header and is not a row (a repeated header later is malformed). on_row is called for each good
-// row in order. Returns the summary.
+// Scans buffer, which starts at 1-based line first_line. If has_header_line and the first line is the
+// contract's header, it is skipped (counted in `lines`, not a row); any other first line is parsed
+// like every other line, and a header anywhere else is malformed (repeated_header). on_row is called
+// for each good row in order; the RowView points into buffer. Never allocates per row.
 ScanSummary scan_buffer(std::string_view buffer, std::uint64_t first_line, bool has_header_line,
                         const std::function<void(const RowView&)>& on_row);
 
-// A visitor per worker: scan_file_parallel calls make_worker(i) for each of `threads` chunks, calls
-// the returned visitor for each row of chunk i (in file order within the chunk), then the caller
-// merges worker results itself (workers are returned in chunk order).
+// A visitor per worker: scan_file_parallel calls make_worker() once for each of `threads` chunks,
+// calls worker i for each row of chunk i (in file order within the chunk, on one thread), then the
+// caller merges worker results itself (workers are returned in chunk order). The summary is merged,
+// with true file line numbers.
 template <class Worker>
 struct ParallelScan {
   std::vector<Worker> workers;
   ScanSummary summary;
 };
 
-// Maps the file at path and scans it in `threads` chunks split at line boundaries. Worker must have
-// `void operator()(const RowView&)`. threads == 0 means one per core.
+// Maps the file at path and scans it in `threads` chunks split at line boundaries. Worker must be
+// movable and have `void operator()(const RowView&)`; RowViews are valid only during the call (the
+// mapping is gone when this returns). threads == 0 means one per core. Small files use fewer busy
+// threads (the other workers see no rows). The bytes scanned are those present when the file was
+// opened; writers only append, so the mapping stays valid while they do.
 template <class Worker>
 Result<ParallelScan<Worker>> scan_file_parallel(const std::string& path, unsigned threads,
                                                 const std::function<Worker()>& make_worker);
@@ -67,7 +75,8 @@ struct MappedFile {
   const char* ptr_ = nullptr;
   std::size_t size_ = 0;
 };
-// Splits data into n chunks at '\n' boundaries: returns n+1 offsets, first 0, last data.size().
+// Splits data into n chunks at '\n' boundaries: returns n+1 offsets, first 0, last data.size(), each
+// other one just after a '\n' (or data.size()); chunks may be empty. REQUIRES: n >= 1.
 std::vector<std::size_t> split_at_lines(std::string_view data, unsigned n);
 // Calls body(i) on `n` threads (i in [0,n)) and joins; n == 1 runs inline.
 void run_parallel(unsigned n, const std::function<void(unsigned)>& body);

@@ -22,6 +22,7 @@ struct TailWindow {
                                // counted from the first line read, since the absolute number is unknown)
   std::uint64_t file_offset = 0;  // where buffer starts in the file
   std::uint64_t file_size = 0;    // size seen at read time (up to the last '\n' is what counts)
+  std::uint64_t bytes_read = 0;   // bytes read from the file (== buffer.size()): the cost of the call
 
   TailWindow() = default;
   TailWindow(TailWindow&&) = default;
@@ -30,6 +31,12 @@ struct TailWindow {
 
 // Reads rows with timestamp >= since_ms (and, if until_ms > 0, < until_ms) from the end of the log.
 // A missing file is an error naming it; an empty or header-only log gives no rows.
+// How: reads backwards from EOF in blocks (64 KiB, then doubling) until the first complete line of
+// the block read so far has a timestamp < since_ms - slack_ms (or the beginning of the file is
+// reached), then parses every complete line of that block. The first, possibly partial, line of a
+// block that does not start at the beginning of the file is not looked at; neither is a last line
+// without '\n'. The header is skipped when the block starts at the beginning of the file. A row
+// written more than slack_ms out of order before the stop point may be missed: that is the slack.
 Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs until_ms = 0,
                              std::int64_t slack_ms = kDefaultTailSlackMs);
 
