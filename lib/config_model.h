@@ -120,6 +120,10 @@ struct Config {
 
 inline constexpr std::size_t kDefaultHistoryLimit = 200;
 
+// The integral value of a JSON number where the contract wants an integer: integers, and floats with
+// no fractional part (5.0 is 5) that fit in int64. nullopt for 5.5, bools, strings and anything else.
+std::optional<std::int64_t> json_integer(const Json& v);
+
 // One validation finding: where (a JSON path like "banks[2].retry_policy.max_retries") and what.
 struct Problem {
   std::string path;
@@ -130,17 +134,28 @@ struct Problem {
 // Every problem in a parsed document, in document order. Empty means valid. Checks types, ranges,
 // enums, id format and uniqueness, primary_bank and chaos_targets naming real banks, and that the
 // enabled banks' weights are not all zero when any bank is enabled.
+// Required: top-level object with "banks" (non-empty array) and "routing_rules" (object); per bank
+// "id", "name", "weight"; routing_rules.primary_bank; per history entry "timestamp" and "action".
+// Everything else may be missing (config_from_json fills the contract's defaults). Integers accept
+// integral floats (5.0) and refuse fractions (5.5). Timestamps are the contract's exact form or null.
+// Unknown keys are not checked: they belong to newer tools and are preserved.
 std::vector<Problem> validate_config_json(const Json& doc);
 
-// Parses JSON text. On a syntax error: "FILE:LINE:COLUMN: <what>", with `source_name` as FILE.
+// Parses JSON text (strict: no comments, no trailing data; a repeated key keeps its last value).
+// On a syntax error: "FILE:LINE:COLUMN: <what>", with `source_name` as FILE, kind invalid_config.
+// Nesting deeper than 128 levels is refused the same way.
 Result<Json> parse_json_text(std::string_view text, std::string_view source_name);
 
 // Validates then converts; on problems the error lists all of them, one per line, each prefixed by
-// source_name. Missing optional fields get the contract's defaults.
+// source_name. Missing optional fields get the contract's defaults (a retry_policy's missing numbers
+// come from its level's preset). Unknown keys land in `extra` at every object level.
 Result<Config> config_from_json(const Json& doc, std::string_view source_name);
 // Convenience: parse_json_text + config_from_json. Error kind is invalid_config.
 Result<Config> parse_config_text(std::string_view text, std::string_view source_name);
 
+// Known keys in the contract's order, then each object's `extra` keys in the order they were read.
+// Absent optional timestamps are null; cycle_id/reasoner/outcome and chaos_targets are written only
+// when present.
 Json config_to_json(const Config& config);
 // Pretty JSON text (2-space indent, trailing newline), as written to disk.
 std::string config_to_text(const Config& config);

@@ -20,11 +20,20 @@ namespace payops {
 struct ConfigStoreOptions {
   std::int64_t lock_timeout_ms = 5000;
   std::size_t history_limit = kDefaultHistoryLimit;
-  // Fault-injection seam for crash tests: called with the name of each protocol step
-  // ("locked", "read", "temp_written", "temp_synced", "renamed", "dir_synced") before moving on.
-  // A test may _exit() here to simulate a crash at that point.
+  // Fault-injection seam for crash tests: called with the name of each protocol step, in this order,
+  // before moving on: "locked", "read", "changed" (change applied and validated), "history_appended"
+  // (overflow, if any, is in agent_history.jsonl), "temp_written", "temp_synced", "renamed",
+  // "dir_synced". init() skips "read", "changed" and "history_appended". A test may _exit() or
+  // raise(SIGKILL) here to simulate a crash at that point.
   std::function<void(std::string_view step)> on_step;
+  // Test seam: the temp file's base name. Default ".shared_config.json.tmp.<pid>.<16 hex random>".
+  // The temp file is created with O_EXCL|O_NOFOLLOW, so whatever sits at that name (a planted
+  // symlink included) makes the write fail rather than be followed; a default name is retried with a
+  // new random part a few times first.
+  std::function<std::string()> temp_name;
 };
+
+inline constexpr std::string_view kConfigTempPrefix = ".shared_config.json.tmp.";
 
 class ConfigStore {
  public:
@@ -37,16 +46,26 @@ class ConfigStore {
   // The locked read-modify-write. `change` edits the config in place; an error from it aborts with
   // nothing written. The result is validated before it is written. agent_history beyond
   // history_limit is moved, oldest first, to agent_history.jsonl (appended and fsynced before the
-  // rename, so no entry is ever lost). Returns the config as written.
+  // rename, so no entry is ever lost; a crash between that append and the rename can leave an entry
+  // in both places, never in neither). Returns the config as written.
+  // Errors: lock_timeout (names the holder pid); not_found (no config: run `config-tool init`);
+  // invalid_config (the current file is broken: line:column or every problem; the file is left
+  // byte-identical); invalid_input (the change would make the config invalid); whatever `change`
+  // returns; failed (I/O). Temp files are removed on every error path, and temp files left by
+  // writers that died (their pid is gone) are removed by the next writer under the lock.
+  // The new file keeps the old file's permission bits.
   Result<Config> update(const std::function<Status(Config&)>& change);
 
-  // Writes `config` as the file under the lock. Refuses to replace an existing file unless force.
+  // Writes `config` as the file under the lock. Refuses to replace an existing file unless force
+  // (error kind conflict). The config is validated first (invalid_input).
   Status init(const Config& config, bool force);
 
   const DataDir& data_dir() const { return dir_; }
 
  private:
-  Status write_locked(const Config& config);
+  // REQUIRES: the lock is held. Temp file, fsync, rename, directory fsync.
+  Status write_locked(const std::string& text, mode_t mode);
+  void remove_stale_temp_files() const;
   DataDir dir_;
   ConfigStoreOptions options_;
 };
@@ -59,7 +78,11 @@ struct FileIdentity {
   std::int64_t mtime_ns = 0;
   bool operator==(const FileIdentity&) const = default;
 };
+// One stat(2) of path (following symlinks); nullopt when it cannot be stat'ed.
 std::optional<FileIdentity> file_identity(const std::string& path);
+
+// Reads a whole file (at most 64 MiB: a config is small). Errors: not_found, failed.
+Result<std::string> read_small_file(const std::string& path);
 
 // A long-running reader's view of the config: re-reads only when the file's identity changes, keeps
 // the last good copy when a new version fails to parse or validate, and reports that once per bad
