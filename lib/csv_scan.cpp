@@ -25,7 +25,8 @@ void ScanSummary::merge(const ScanSummary& later) {
     if (first_malformed.size() >= kMaxNamedMalformed) break;
     first_malformed.push_back(m);
   }
-  partial_tail = later.partial_tail;
+  // An empty later chunk (more chunks than lines) says nothing about the end of the data.
+  if (later.lines > 0 || later.partial_tail) partial_tail = later.partial_tail;
   bytes += later.bytes;
   lines += later.lines;
 }

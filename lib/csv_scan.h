@@ -29,7 +29,8 @@ struct ScanSummary {
 
   static constexpr std::size_t kMaxNamedMalformed = 5;
   // Combines with the summary of the chunk that follows this one. REQUIRES: later's line numbers
-  // are already absolute (scan it with the right first_line); partial_tail becomes later's.
+  // are already absolute (scan it with the right first_line); partial_tail becomes later's unless
+  // later is empty (no lines, no partial tail).
   void merge(const ScanSummary& later);
   // "3 malformed lines skipped (line 7: field_count, line 12: bad_utf8, ...)"; empty when none.
   std::string describe() const;
