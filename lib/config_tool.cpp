@@ -166,6 +166,10 @@ Status ensure_log(const DataDir& dir) {
 int config_init(const ConfigToolContext& ctx, bool force) {
   if (mkdir(ctx.dir.dir.c_str(), 0755) != 0 && errno != EEXIST)
     return fail(ctx, make_error(fmt::format("cannot create data dir {}: {}", ctx.dir.dir, std::strerror(errno))));
+  // Refusing to replace is the user's call to make, so it is a usage error (exit 2), not a failure.
+  if (!force && access(ctx.dir.config_json().c_str(), F_OK) == 0)
+    return usage(ctx, fmt::format("{} already exists; pass --force to replace it with the default config",
+                                  ctx.dir.config_json()));
   auto store = make_store(ctx);
   if (auto s = store.init(default_config(), force); !s.ok()) return fail(ctx, s.error());
   if (auto s = ensure_log(ctx.dir); !s.ok()) return fail(ctx, s.error());

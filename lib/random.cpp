@@ -48,7 +48,8 @@ std::uint64_t Random::next_u64() {
 
 std::uint64_t Random::below(std::uint64_t n) {
   // Lemire's multiply-shift; the tiny bias for huge n does not matter for simulation.
-  return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next_u64()) * n) >> 64);
+  __extension__ using u128 = unsigned __int128;
+  return static_cast<std::uint64_t>((static_cast<u128>(next_u64()) * n) >> 64);
 }
 
 double Random::normal() {

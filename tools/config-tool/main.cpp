@@ -28,6 +28,7 @@ int main(int argc, char** argv) try {
       "Exit codes: 0 ok, 1 I/O failure, 2 usage or invalid input (nothing written),\n"
       "3 config lock held too long by another process, 4 config missing or invalid on disk (left as is)."};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags (--json, --data-dir, --reason) may follow the subcommand
   std::string data_dir, lock_timeout = "5s";
   ConfigToolContext ctx;
   app.add_option("--data-dir", data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
