@@ -1,0 +1,400 @@
+// The simulator's run loop (see simulator.h), its statistics and its summary.
+#include "simulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "csv_format.h"
+#include "payment_flow.h"
+#include "payment_gen.h"
+#include "terminal.h"
+
+namespace payops {
+namespace {
+
+constexpr std::int64_t kMaxHistogramMs = 20000;  // latencies above land in one overflow bucket
+
+// One attempt waiting for the clock to pass its finish time. Plain data: the bank's id and name are
+// an index into the interned labels, the message points to static text.
+struct PendingRow {
+  TimeMs finish_ms;
+  std::uint64_t seq;  // generation order breaks ties, so output order is deterministic
+  std::int64_t amount_minor;
+  std::int64_t latency_ms;
+  const CurrencyInfo* currency;
+  std::string_view message;
+  std::uint32_t label;
+  char transaction_id[kTransactionIdLength];
+  PaymentMethod method;
+  ErrorCode code;
+};
+struct LaterFirst {
+  bool operator()(const PendingRow& a, const PendingRow& b) const {
+    return a.finish_ms != b.finish_ms ? a.finish_ms > b.finish_ms : a.seq > b.seq;
+  }
+};
+
+struct Label {
+  std::string bank_id;
+  std::string bank_name;
+  std::uint32_t stats;  // index into BankStats
+};
+
+struct BankStats {
+  BankSummary summary;
+  std::vector<std::uint32_t> latency_histogram = std::vector<std::uint32_t>(kMaxHistogramMs + 2, 0);
+  // For the live status line: counts at the last status print.
+  std::uint64_t shown_attempts = 0;
+  std::uint64_t shown_successes = 0;
+};
+
+std::int64_t p95_of(const std::vector<std::uint32_t>& histogram, std::uint64_t total) {
+  if (total == 0) return 0;
+  const auto rank = static_cast<std::uint64_t>(std::ceil(0.95 * static_cast<double>(total)));
+  std::uint64_t seen = 0;
+  for (std::size_t ms = 0; ms < histogram.size(); ++ms) {
+    seen += histogram[ms];
+    if (seen >= rank) return static_cast<std::int64_t>(ms);
+  }
+  return kMaxHistogramMs + 1;
+}
+
+class Run {
+ public:
+  Run(const SimulatorOptions& options, ConfigSource& config, const WorldSpec& world,
+      const std::vector<Incident>& incidents, Clock& clock, const RowSink& sink)
+      : options_(options),
+        config_(config),
+        clock_(clock),
+        sink_(sink),
+        rng_(options.seed),
+        flow_(World(world, incidents, clock.now_ms())) {
+    labels_.push_back({"", "", kNoStats});  // NO_ROUTE rows: empty bank id and name
+    buffer_.reserve(options_.flush_bytes + 4096);
+    heap_.reserve(4096);
+  }
+
+  Result<SimulationSummary> run(const std::function<bool()>& stop);
+
+ private:
+  static constexpr std::uint32_t kNoStats = std::numeric_limits<std::uint32_t>::max();
+
+  void adopt_config();
+  void poll_config();
+  void start_payment(TimeMs start_ms);
+  void emit(const PendingRow& row);
+  Status flush_due(TimeMs now, bool force_write);
+  Status drain_all();
+  void print_status(double wall_now_s);
+  // Payment k starts at an absolute deadline from the run's start, so pacing never drifts.
+  TimeMs deadline(std::uint64_t k) const {
+    return t0_ + static_cast<TimeMs>(static_cast<double>(k) * 1000.0 / options_.tps + 0.5);
+  }
+  void warn(const std::string& text) {
+    if (options_.warning_stream) fmt::print(options_.warning_stream, "simulator: warning: {}\n", text);
+  }
+
+  const SimulatorOptions& options_;
+  ConfigSource& config_;
+  Clock& clock_;
+  const RowSink& sink_;
+  Random rng_;
+  PaymentGenerator generator_;
+  PaymentFlow flow_;
+  TimeMs t0_ = 0;
+
+  std::vector<Label> labels_;
+  std::vector<std::uint32_t> label_of_bank_;  // current config's bank index -> label
+  std::vector<BankStats> stats_;
+  std::vector<PendingRow> heap_;
+  std::uint64_t seq_ = 0;
+  std::string buffer_;
+  TransactionRow scratch_;  // reused for every row: its strings keep their capacity
+  Payment payment_;
+  SimulationSummary summary_;
+  bool missing_reported_ = false;
+  bool status_shown_ = false;
+  std::uint64_t shown_payments_ = 0;
+  double shown_wall_s_ = 0;
+};
+
+double wall_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Interns (id, name) pairs so pending rows carry a small index; a reload that keeps names adds none.
+void Run::adopt_config() {
+  const Config& config = config_.current();
+  flow_.set_config(config);
+  label_of_bank_.clear();
+  for (const Bank& bank : config.banks) {
+    std::uint32_t found = kNoStats;
+    for (std::size_t i = 1; i < labels_.size(); ++i)
+      if (labels_[i].bank_id == bank.id && labels_[i].bank_name == bank.name) found = static_cast<std::uint32_t>(i);
+    if (found == kNoStats) {
+      std::uint32_t stats = kNoStats;
+      for (std::size_t i = 0; i < stats_.size(); ++i)
+        if (stats_[i].summary.bank_id == bank.id) stats = static_cast<std::uint32_t>(i);
+      if (stats == kNoStats) {
+        stats = static_cast<std::uint32_t>(stats_.size());
+        stats_.emplace_back();
+        stats_.back().summary.bank_id = bank.id;
+      }
+      stats_[stats].summary.bank_name = bank.name;
+      found = static_cast<std::uint32_t>(labels_.size());
+      labels_.push_back({bank.id, bank.name, stats});
+    }
+    label_of_bank_.push_back(found);
+  }
+}
+
+// Keeps traffic flowing whatever happens to the file: a bad or vanished version is reported once and
+// the last good config stays in force.
+void Run::poll_config() {
+  switch (config_.poll()) {
+    case ConfigWatcher::Poll::unchanged:
+      break;
+    case ConfigWatcher::Poll::reloaded:
+      missing_reported_ = false;
+      ++summary_.reloads;
+      adopt_config();
+      break;
+    case ConfigWatcher::Poll::rejected:
+      missing_reported_ = false;
+      ++summary_.rejected;
+      warn(fmt::format("{}; keeping the last good config, traffic continues", config_.last_error()));
+      break;
+    case ConfigWatcher::Poll::missing:
+      if (!missing_reported_) warn("shared_config.json disappeared; keeping the last good config, traffic continues");
+      missing_reported_ = true;
+      break;
+  }
+}
+
+void Run::start_payment(TimeMs start_ms) {
+  generator_.next(rng_, payment_);
+  const auto attempts = flow_.run(payment_, start_ms, rng_);
+  ++summary_.payments;
+  if (flow_.succeeded()) ++summary_.payments_succeeded;
+  for (const AttemptRecord& a : attempts) {
+    PendingRow row;
+    row.finish_ms = a.finish_ms;
+    row.seq = seq_++;
+    row.amount_minor = payment_.amount_minor;
+    row.latency_ms = a.latency_ms;
+    row.currency = payment_.currency;
+    row.message = a.message;
+    row.label = a.bank_index < 0 ? 0 : label_of_bank_[static_cast<std::size_t>(a.bank_index)];
+    std::copy(std::begin(payment_.transaction_id), std::end(payment_.transaction_id), row.transaction_id);
+    row.method = payment_.method;
+    row.code = a.code;
+    heap_.push_back(row);
+    std::push_heap(heap_.begin(), heap_.end(), LaterFirst{});
+
+    if (a.bank_index < 0) {
+      ++summary_.no_route;
+      continue;
+    }
+    BankStats& s = stats_[labels_[row.label].stats];
+    ++s.summary.attempts;
+    if (a.attempt > 0) ++s.summary.retries;
+    switch (kind_of(a.code)) {
+      case ErrorKind::none: ++s.summary.successes; break;
+      case ErrorKind::soft: ++s.summary.soft_failures; break;
+      case ErrorKind::hard: ++s.summary.hard_declines; break;
+      case ErrorKind::routing: break;
+    }
+    ++s.latency_histogram[static_cast<std::size_t>(std::clamp<std::int64_t>(a.latency_ms, 0, kMaxHistogramMs + 1))];
+  }
+}
+
+void Run::emit(const PendingRow& p) {
+  const Label& label = labels_[p.label];
+  scratch_.timestamp_ms = p.finish_ms;
+  scratch_.transaction_id.assign(p.transaction_id, kTransactionIdLength);
+  scratch_.amount_minor = p.amount_minor;
+  scratch_.currency.assign(p.currency->code);
+  scratch_.type = p.method;
+  scratch_.bank_id.assign(label.bank_id);
+  scratch_.bank_name.assign(label.bank_name);
+  scratch_.status = p.code == ErrorCode::none ? TxnStatus::success : TxnStatus::failed;
+  scratch_.latency_ms = p.latency_ms;
+  scratch_.error_code = p.code;
+  scratch_.error_message.assign(p.message);
+  append_csv_row(buffer_, scratch_);
+  ++summary_.rows;
+  summary_.last_finish_ms = std::max(summary_.last_finish_ms, p.finish_ms);
+}
+
+// Moves the rows whose finish time has passed into the batch; writes the batch when it is big enough
+// (or when asked: paced mode writes every tick so readers see rows promptly).
+Status Run::flush_due(TimeMs now, bool force_write) {
+  while (!heap_.empty() && heap_.front().finish_ms <= now) {
+    std::pop_heap(heap_.begin(), heap_.end(), LaterFirst{});
+    emit(heap_.back());
+    heap_.pop_back();
+    if (buffer_.size() >= options_.flush_bytes) {
+      if (auto s = sink_(buffer_); !s.ok()) return s;
+      buffer_.clear();
+    }
+  }
+  if (force_write && !buffer_.empty()) {
+    if (auto s = sink_(buffer_); !s.ok()) return s;
+    buffer_.clear();
+  }
+  return ok_status();
+}
+
+Status Run::drain_all() { return flush_due(std::numeric_limits<TimeMs>::max(), true); }
+
+void Run::print_status(double wall_now_s) {
+  const double dt = wall_now_s - shown_wall_s_;
+  if (dt <= 0) return;
+  std::string line = fmt::format("\r\x1b[K{:.1f} payments/s", static_cast<double>(summary_.payments - shown_payments_) / dt);
+  std::uint64_t interval_attempts = 0;
+  for (const auto& s : stats_) interval_attempts += s.summary.attempts - s.shown_attempts;
+  for (auto& s : stats_) {
+    const std::uint64_t a = s.summary.attempts - s.shown_attempts;
+    const std::uint64_t ok = s.summary.successes - s.shown_successes;
+    if (a == 0) continue;
+    line += fmt::format("  {} {:.0f}% ok {:.1f}%", escape_for_terminal(s.summary.bank_id),
+                        100.0 * static_cast<double>(a) / static_cast<double>(interval_attempts),
+                        100.0 * static_cast<double>(ok) / static_cast<double>(a));
+    s.shown_attempts = s.summary.attempts;
+    s.shown_successes = s.summary.successes;
+  }
+  if (summary_.no_route) line += fmt::format("  NO_ROUTE {}", summary_.no_route);
+  line += fmt::format("  reloads {}", summary_.reloads);
+  std::fputs(line.c_str(), options_.status_stream);
+  std::fflush(options_.status_stream);
+  status_shown_ = true;
+  shown_payments_ = summary_.payments;
+  shown_wall_s_ = wall_now_s;
+}
+
+Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
+  const double wall_start = wall_seconds();
+  shown_wall_s_ = wall_start;
+  t0_ = clock_.now_ms();
+  summary_.first_start_ms = t0_;
+  adopt_config();
+
+  const auto count_limit = options_.count < 0 ? std::numeric_limits<std::uint64_t>::max()
+                                              : static_cast<std::uint64_t>(options_.count);
+  const TimeMs end_ms = options_.duration_ms < 0 ? std::numeric_limits<TimeMs>::max() : t0_ + options_.duration_ms;
+  std::uint64_t k = 0;  // payments started
+  TimeMs next_start = deadline(0);  // deadline(k), cached: it is read several times per loop
+  TimeMs next_poll_ms = t0_ + options_.tick_ms;
+  double next_status_s = wall_start + 1.0;
+  const auto generating = [&] { return k < count_limit && next_start < end_ms; };
+
+  while (true) {
+    if (stop()) {
+      summary_.stopped = true;
+      break;
+    }
+    const TimeMs now = clock_.now_ms();
+    if (!options_.fast && now >= next_poll_ms) {
+      poll_config();
+      next_poll_ms = now + options_.tick_ms;
+    }
+    // Payments whose start time has come (paced mode catches up after a late wake-up).
+    while (generating() && next_start <= now) {
+      if (options_.fast && k > 0 && k % options_.fast_poll_every == 0) poll_config();
+      start_payment(next_start);
+      next_start = deadline(++k);
+      if (options_.fast && (k & 1023) == 0 && stop()) break;
+    }
+    if (auto s = flush_due(now, !options_.fast); !s.ok()) return s.error();
+
+    if (options_.status_stream && (!options_.fast || (k & 1023) == 0)) {
+      const double w = wall_seconds();
+      if (w >= next_status_s) {
+        print_status(w);
+        next_status_s = w + 1.0;
+      }
+    }
+    const bool in_flight = !heap_.empty();
+    if (!generating() && (!in_flight || options_.fast || !options_.wait_for_in_flight)) break;
+
+    // Sleep until the next thing happens: a payment start, a row coming due, a tick.
+    TimeMs next = generating() ? next_start : std::numeric_limits<TimeMs>::max();
+    if (in_flight) next = std::min(next, heap_.front().finish_ms);
+    if (!options_.fast) next = std::min(next, next_poll_ms);
+    clock_.sleep_ms(std::max<TimeMs>(next - now, options_.fast ? 0 : 1));
+  }
+  if (auto s = drain_all(); !s.ok()) return s.error();
+  if (status_shown_) {
+    std::fputs("\n", options_.status_stream);
+    std::fflush(options_.status_stream);
+  }
+
+  summary_.wall_seconds = wall_seconds() - wall_start;
+  for (const BankStats& s : stats_) {
+    BankSummary b = s.summary;
+    b.p95_latency_ms = p95_of(s.latency_histogram, b.attempts);
+    summary_.banks.push_back(std::move(b));
+  }
+  return summary_;
+}
+
+std::string format_rate(double r) { return fmt::format("{:.1f}%", 100.0 * r); }
+
+}  // namespace
+
+std::string SimulationSummary::to_text() const {
+  std::string out = fmt::format(
+      "{} payments ({} succeeded, {} NO_ROUTE), {} rows in {:.2f} s ({:.0f} rows/s){}; {} config reloads, "
+      "{} invalid versions skipped\n",
+      payments, payments_succeeded, no_route, rows, wall_seconds,
+      wall_seconds > 0 ? static_cast<double>(rows) / wall_seconds : 0.0, stopped ? ", stopped by signal" : "",
+      reloads, rejected);
+  Table table({"bank", "name", "attempts", "success", "soft", "hard", "retries", "p95 ms"});
+  for (std::size_t c = 2; c < 8; ++c) table.align_right(c);
+  for (const BankSummary& b : banks) {
+    table.add_row({escape_for_terminal(b.bank_id), escape_for_terminal(b.bank_name), std::to_string(b.attempts),
+                   format_rate(b.success_rate()), std::to_string(b.soft_failures), std::to_string(b.hard_declines),
+                   std::to_string(b.retries), std::to_string(b.p95_latency_ms)});
+  }
+  return out + table.render();
+}
+
+Json SimulationSummary::to_json() const {
+  Json banks_json = Json::array();
+  for (const BankSummary& b : banks) {
+    banks_json.push_back({{"bank_id", b.bank_id},
+                          {"bank_name", b.bank_name},
+                          {"attempts", b.attempts},
+                          {"successes", b.successes},
+                          {"success_rate", b.success_rate()},
+                          {"soft_failures", b.soft_failures},
+                          {"hard_declines", b.hard_declines},
+                          {"retries", b.retries},
+                          {"p95_latency_ms", b.p95_latency_ms}});
+  }
+  return Json{{"payments", payments},
+              {"payments_succeeded", payments_succeeded},
+              {"rows", rows},
+              {"no_route", no_route},
+              {"config_reloads", reloads},
+              {"config_rejected", rejected},
+              {"start", format_timestamp(first_start_ms)},
+              {"last_row", rows ? format_timestamp(last_finish_ms) : std::string()},
+              {"wall_seconds", wall_seconds},
+              {"stopped_by_signal", stopped},
+              {"banks", std::move(banks_json)}};
+}
+
+Result<SimulationSummary> run_simulation(const SimulatorOptions& options, ConfigSource& config,
+                                         const WorldSpec& world, const std::vector<Incident>& incidents,
+                                         Clock& clock, const RowSink& sink, const std::function<bool()>& stop) {
+  Run run(options, config, world, incidents, clock, sink);
+  return run.run(stop);
+}
+
+}  // namespace payops
