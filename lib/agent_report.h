@@ -1,0 +1,35 @@
+// `agent report`: per-bank statistics over a whole log (or a time range of it): count, success rate,
+// soft-failure rate, hard declines, avg/p50/p95/p99 latency, retries, NO_ROUTE and the payment-level
+// success rate. Files are mapped and scanned on every core with one WindowStats per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config_model.h"  // Json
+#include "csv_scan.h"
+#include "result.h"
+#include "window_stats.h"
+
+namespace payops {
+
+struct ReportOptions {
+  std::string path;  // a file, or "-" for stdin
+  std::optional<TimeMs> since_ms;  // inclusive
+  std::optional<TimeMs> until_ms;  // exclusive
+  unsigned threads = 0;            // 0: one per core
+};
+
+struct Report {
+  WindowStats stats;
+  ScanSummary summary;
+};
+
+// Errors: the file cannot be opened or read (names it).
+Result<Report> build_report(const ReportOptions& options);
+
+Json report_to_json(const Report& report);
+// An aligned table, one row per bank plus NO_ROUTE and the payment line, and the malformed count.
+std::string report_to_text(const Report& report);
+
+}  // namespace payops
