@@ -88,7 +88,7 @@ class Run {
   void emit(const PendingRow& row);
   Status flush_due(TimeMs now, bool force_write);
   Status drain_all();
-  void print_status(double wall_now_s);
+  void print_status(double wall_now_s, bool finishing);
   // Payment k starts at an absolute deadline from the run's start, so pacing never drifts.
   TimeMs deadline(std::uint64_t k) const {
     return t0_ + static_cast<TimeMs>(static_cast<double>(k) * 1000.0 / options_.tps + 0.5);
@@ -252,7 +252,7 @@ Status Run::flush_due(TimeMs now, bool force_write) {
 
 Status Run::drain_all() { return flush_due(std::numeric_limits<TimeMs>::max(), true); }
 
-void Run::print_status(double wall_now_s) {
+void Run::print_status(double wall_now_s, bool finishing) {
   const double dt = wall_now_s - shown_wall_s_;
   if (dt <= 0) return;
   std::string line = fmt::format("\r\x1b[K{:.1f} payments/s", static_cast<double>(summary_.payments - shown_payments_) / dt);
@@ -270,6 +270,7 @@ void Run::print_status(double wall_now_s) {
   }
   if (summary_.no_route) line += fmt::format("  NO_ROUTE {}", summary_.no_route);
   line += fmt::format("  reloads {}", summary_.reloads);
+  if (finishing) line += fmt::format("  (all payments started, waiting for in-flight rows: {})", heap_.size());
   std::fputs(line.c_str(), options_.status_stream);
   std::fflush(options_.status_stream);
   status_shown_ = true;
@@ -315,7 +316,7 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
     if (options_.status_stream && (!options_.fast || (k & 1023) == 0)) {
       const double w = wall_seconds();
       if (w >= next_status_s) {
-        print_status(w);
+        print_status(w, !generating());
         next_status_s = w + 1.0;
       }
     }
