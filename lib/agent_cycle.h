@@ -60,7 +60,7 @@ void cycle_on_config(Config& config, const Observation& obs, const CycleOptions&
 // Stream mode (`agent run --input`): rows arrive on fd (a pipe or a file, with or without the
 // header) and time is the rows' time. A cycle runs when the first row at or past each boundary
 // arrives (boundaries every interval_ms from the first row), at the boundary's time, over the rows
-// before it; one more runs at end of input. Malformed lines are skipped and counted. on_cycle gets
+// before it (none for the partial interval at end of input). Malformed lines are skipped and counted. on_cycle gets
 // every cycle's outcome and returns false to stop; stop() is polled between reads (signals).
 Status run_stream(ConfigStore& store, int fd, std::int64_t interval_ms, const CycleOptions& options,
                   const std::function<bool(const Result<CycleReport>&)>& on_cycle,

@@ -64,6 +64,19 @@ std::optional<TimeMs> changed_at(const Config& config, const std::string& path) 
   return e->timestamp;
 }
 
+// How many times the bank's breaker went to open since `since` (any actor).
+std::int64_t recent_opens(const Config& config, const std::string& bank_id, TimeMs since) {
+  const std::string path = "banks." + bank_id + ".circuit_breaker.state";
+  std::int64_t n = 0;
+  for (const HistoryEntry& e : config.agent_history) {
+    if (e.timestamp < since) continue;
+    for (const FieldChange& c : changes_from_details(e.details)) {
+      if (c.path == path && c.after == "open") ++n;
+    }
+  }
+  return n;
+}
+
 struct BankPlan {
   BreakerState breaker;
   Health health;
@@ -134,14 +147,19 @@ Decision decide_rules(const Config& config, const Observation& obs, const RulesO
     } else if (cb.state == BreakerState::open) {
       const TimeMs opened = cb.opened_at.value_or(breaker_changed.value_or(now));
       const std::int64_t open_ms = now - opened;
-      if (open_ms >= cb.open_duration_s * 1000) {
+      // A bank that keeps tripping stays out longer each time (as Envoy's outlier ejection does):
+      // open_duration_s times the number of opens within the long window, at most 4x.
+      const std::int64_t opens = std::max<std::int64_t>(1, recent_opens(config, b.id, now - obs.long_window_ms));
+      const std::int64_t hold_ms = cb.open_duration_s * 1000 * std::min<std::int64_t>(opens, 4);
+      if (open_ms >= hold_ms) {
         to_half_open = true;
         breaker_action(BreakerState::half_open,
-                       fmt::format("{}: breaker open for {} s (open_duration_s {}): half_open to let {} of its "
-                                   "traffic probe it",
-                                   b.id, open_ms / 1000, cb.open_duration_s, pct(cb.half_open_traffic_ratio)));
+                       fmt::format("{}: breaker open for {} s (open_duration_s {} x {} opens recently): half_open "
+                                   "to let {} of its traffic probe it",
+                                   b.id, open_ms / 1000, cb.open_duration_s, std::min<std::int64_t>(opens, 4),
+                                   pct(cb.half_open_traffic_ratio)));
       } else {
-        d.notes.push_back(fmt::format("{}: breaker open for {} of {} s", b.id, open_ms / 1000, cb.open_duration_s));
+        d.notes.push_back(fmt::format("{}: breaker open for {} of {} s", b.id, open_ms / 1000, hold_ms / 1000));
       }
     } else {  // half_open: E holds the probes since it went half_open
       const bool fail_run = E.trailing_soft_failures >= static_cast<std::uint64_t>(cb.failure_threshold);
@@ -259,7 +277,10 @@ Decision decide_rules(const Config& config, const Observation& obs, const RulesO
     for (const auto& [id, w] : intent) intended[id] = w;
     std::string reason = "reroute: ";
     for (std::size_t i = 0; i < why.size(); ++i) reason += (i ? "; " : "") + why[i];
-    d.actions.push_back(Action{std::move(reroute), std::move(reason), Json{{"intended", intended}}});
+    d.actions.push_back(Action{std::move(reroute), std::move(reason),
+                               Json{{"intended", intended},
+                                    {"observed", Json{{"payment_success_rate", obs.short_window.routable_payment_success_rate()},
+                                                      {"payments", obs.short_window.payments}}}}});
   }
 
   // --- Retry policy ---

@@ -7,7 +7,8 @@
 //   short window), so failures from before a close cannot reopen it.
 //   closed -> open: failure_threshold soft failures at the end of the evidence, or a soft-failure
 //   rate above failure_rate_threshold with at least min_requests attempts.
-//   open -> half_open: open_duration_s after opened_at. A bank that is `down` goes to `degraded` in
+//   open -> half_open: open_duration_s after opened_at, times the number of opens of this breaker
+//   within the long window (at most 4x), so a bank that keeps tripping is probed less often. A bank that is `down` goes to `degraded` in
 //   the same step, since a down bank gets no probe traffic.
 //   half_open -> open (and health -> down: the outage persists) on failure_threshold trailing soft
 //   failures or a rate above the threshold over >= probe_min_requests probes; half_open -> closed when

@@ -163,8 +163,10 @@ PaymentTracker::Seen PaymentTracker::add(std::uint64_t key, TimeMs t, bool succe
   if (!generation_start_) generation_start_ = t;
   if (t - *generation_start_ >= kPaymentHorizonMs) {
     // Rotate: ids first seen more than two horizons ago are forgotten. Reuse the old storage.
+    // After a gap of two horizons or more, the current generation is too old to keep as well.
     std::swap(previous_, current_);
     current_.clear();
+    if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear();
     generation_start_ = t;
   }
   Seen seen;

@@ -1,0 +1,141 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "agent_test_util.h"
+#include "random.h"
+#include "window_stats.h"
+
+using namespace payops;
+using payops::test::kT0;
+
+namespace {
+// Miller's non-interpolated percentile on a sorted copy: the reference our histogram must match.
+std::int64_t reference_percentile(std::vector<std::int64_t> v, double p) {
+  std::sort(v.begin(), v.end());
+  auto i = static_cast<std::size_t>(p * static_cast<double>(v.size()));
+  return v[std::min(i, v.size() - 1)];
+}
+}  // namespace
+
+TEST_CASE("latency percentiles are exact and agree with mlr's definition, overflow included") {
+  Random rng(7);
+  LatencyHistogram h;
+  std::vector<std::int64_t> all;
+  for (int i = 0; i < 5000; ++i) {
+    const auto v = static_cast<std::int64_t>(rng.lognormal(300, 1.2));  // some beyond 16 s
+    h.add(v);
+    all.push_back(v);
+  }
+  CHECK(std::any_of(all.begin(), all.end(), [](auto v) { return v >= LatencyHistogram::kBucketCount; }));
+  for (double p : {0.0, 0.5, 0.95, 0.99, 0.999, 1.0}) {
+    CAPTURE(p);
+    CHECK(h.percentile(p) == reference_percentile(all, p));
+  }
+  // mlr: p50 of 1..20 is 11, p95 is 20.
+  LatencyHistogram small;
+  for (int i = 1; i <= 20; ++i) small.add(i);
+  CHECK(small.percentile(0.5) == 11);
+  CHECK(small.percentile(0.95) == 20);
+  CHECK(LatencyHistogram{}.percentile(0.95) == 0);
+}
+
+TEST_CASE("per-bank counts keep hard declines and NO_ROUTE out of the bank's soft-failure rate") {
+  WindowStats w;
+  w.add(kT0, 1, "bank_a", TxnStatus::success, ErrorCode::none, 100);
+  w.add(kT0 + 1, 2, "bank_a", TxnStatus::failed, ErrorCode::INSUFFICIENT_FUNDS, 100);
+  w.add(kT0 + 2, 3, "bank_a", TxnStatus::failed, ErrorCode::GATEWAY_TIMEOUT, 8000);
+  w.add(kT0 + 3, 4, "", TxnStatus::failed, ErrorCode::NO_ROUTE, 0);
+  const BankWindowStats* a = w.find("bank_a");
+  REQUIRE(a);
+  CHECK(a->attempts == 3);
+  CHECK(a->hard_declines == 1);
+  CHECK(a->soft_failures == 1);
+  CHECK(a->soft_by_code[soft_code_slot(ErrorCode::GATEWAY_TIMEOUT)] == 1);
+  CHECK(a->soft_failure_rate() == doctest::Approx(1.0 / 3));
+  CHECK(w.no_route == 1);
+  CHECK(w.banks.size() == 1);
+}
+
+TEST_CASE("trailing soft failures: a success or a hard decline ends the run, and merges continue it") {
+  WindowStats w;
+  w.add(kT0, 1, "b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
+  w.add(kT0, 2, "b", TxnStatus::success, ErrorCode::none, 1);
+  w.add(kT0, 3, "b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
+  w.add(kT0, 4, "b", TxnStatus::failed, ErrorCode::NETWORK_ERROR, 1);
+  CHECK(w.find("b")->trailing_soft_failures == 2);
+  WindowStats later;
+  later.add(kT0, 5, "b", TxnStatus::failed, ErrorCode::RATE_LIMITED, 1);
+  WindowStats merged = w;
+  merged.merge(later);
+  CHECK(merged.find("b")->trailing_soft_failures == 3);
+  WindowStats ended;
+  ended.add(kT0, 6, "b", TxnStatus::failed, ErrorCode::DO_NOT_HONOR, 1);
+  merged.merge(ended);
+  CHECK(merged.find("b")->trailing_soft_failures == 0);
+}
+
+TEST_CASE("payments: a success after a retry is a success; retries are rows whose id came before") {
+  WindowStats w;
+  w.add(kT0, 0xabc, "bank_b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
+  w.add(kT0 + 1000, 0xabc, "bank_a", TxnStatus::success, ErrorCode::none, 1);
+  w.add(kT0 + 2000, 0xdef, "bank_a", TxnStatus::failed, ErrorCode::CARD_EXPIRED, 1);
+  w.add(kT0 + 3000, 0x123, "bank_a", TxnStatus::failed, ErrorCode::GATEWAY_TIMEOUT, 1);
+  CHECK(w.payments == 3);
+  CHECK(w.payments_succeeded == 1);
+  CHECK(w.payments_hard_declined == 1);
+  CHECK(w.find("bank_a")->retries == 1);
+  CHECK(w.find("bank_b")->retries == 0);
+  CHECK(w.payment_success_rate() == doctest::Approx(1.0 / 3));
+  CHECK(w.routable_payment_success_rate() == doctest::Approx(0.5));
+  // Ids are remembered for the horizon, then forgotten (bounded memory).
+  w.add(kT0 + kPaymentHorizonMs / 2, 0xabc, "bank_a", TxnStatus::success, ErrorCode::none, 1);
+  CHECK(w.payments == 3);
+  w.add(kT0 + 3 * kPaymentHorizonMs, 0x999, "bank_a", TxnStatus::success, ErrorCode::none, 1);
+  w.add(kT0 + 3 * kPaymentHorizonMs + 1, 0xabc, "bank_a", TxnStatus::success, ErrorCode::none, 1);
+  CHECK(w.payments == 5);
+}
+
+TEST_CASE("merging per-chunk stats gives the single-pass numbers") {
+  Random rng(3);
+  WindowStats whole, a, b;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string bank = i % 3 == 0 ? "bank_a" : i % 3 == 1 ? "bank_b" : "bank_c";
+    const bool fail = rng.chance(0.1);
+    const auto lat = static_cast<std::int64_t>(rng.below(3000));
+    const auto code = fail ? ErrorCode::NETWORK_ERROR : ErrorCode::none;
+    const auto status = fail ? TxnStatus::failed : TxnStatus::success;
+    whole.add(kT0 + i, static_cast<std::uint64_t>(i + 1), bank, status, code, lat);
+    (i < 777 ? a : b).add(kT0 + i, static_cast<std::uint64_t>(i + 1), bank, status, code, lat);
+  }
+  a.merge(b);
+  for (const char* id : {"bank_a", "bank_b", "bank_c"}) {
+    CAPTURE(id);
+    CHECK(a.find(id)->attempts == whole.find(id)->attempts);
+    CHECK(a.find(id)->soft_failures == whole.find(id)->soft_failures);
+    CHECK(a.find(id)->latency.percentile(0.95) == whole.find(id)->latency.percentile(0.95));
+    CHECK(a.find(id)->latency.sum_ms() == whole.find(id)->latency.sum_ms());
+    CHECK(a.find(id)->trailing_soft_failures == whole.find(id)->trailing_soft_failures);
+  }
+  CHECK(a.payments == whole.payments);
+}
+
+TEST_CASE("transaction keys parse the contract's id form only") {
+  CHECK(transaction_key("txn_00000000000000ff") == 255u);
+  CHECK_FALSE(transaction_key("txn_00000000000000FF").has_value());
+  CHECK_FALSE(transaction_key("txn_123").has_value());
+}
+
+TEST_CASE("row windows keep time order and answer per-bank questions since a time") {
+  payops::test::Rows rows;
+  rows.add(kT0 + 2000, "bank_a");
+  rows.add(kT0 + 1000, "bank_a", ErrorCode::BANK_UNAVAILABLE);  // late writer
+  rows.add(kT0 + 3000, "bank_b");
+  CHECK(rows.window.rows()[0].timestamp_ms == kT0 + 1000);
+  const BankWindowStats a = rows.window.bank_stats("bank_a", kT0 + 1500, kT0 + 5000);
+  CHECK(a.attempts == 1);
+  CHECK(a.trailing_soft_failures == 0);
+  rows.window.drop_before(kT0 + 2500);
+  CHECK(rows.window.size() == 1);
+}
