@@ -84,7 +84,8 @@ void PaymentGenerator::next(Random& rng, Payment& out) const {
   out.method = static_cast<PaymentMethod>(method);
 
   const double major = rng.lognormal(r.mix->median_major, 0.9);
-  std::int64_t minor = static_cast<std::int64_t>(std::llround(major * static_cast<double>(r.unit)));
+  // major > 0, so adding 0.5 and truncating rounds; cheaper than llround on the hot path.
+  std::int64_t minor = static_cast<std::int64_t>(major * static_cast<double>(r.unit) + 0.5);
   if (r.unit > 1 && rng.uniform() < 0.5) minor -= minor % r.unit;  // a round price
   out.amount_minor = std::clamp<std::int64_t>(minor, r.unit, r.info->max_minor);
 }
