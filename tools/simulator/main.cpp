@@ -88,7 +88,7 @@ int main(int argc, char** argv) try {
   app.add_flag("--fast", options.fast, "Unpaced virtual time: as fast as the machine goes (needs --count or --duration)");
   app.add_option("--start", start_text, "--fast: virtual start time: now (default), -1h (relative), or 2026-11-22T12:00:00.000Z");
   app.add_option("--seed", seed, "Random seed (default: from the OS)");
-  app.add_option("--world", world_path, "JSON file overriding bank behaviour (see README: latency_median_ms, ...)");
+  app.add_option("--world", world_path, "JSON file overriding bank behaviour (format in docs/simulator.md)");
   app.add_option("--incident", incident_specs, "Scripted incident, repeatable (syntax above)");
   app.add_flag("--quiet", quiet, "No live status and no text summary");
   app.add_flag("--json", json, "Print the summary as JSON");
