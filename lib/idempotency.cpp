@@ -1,0 +1,70 @@
+// Key -> transaction id, and the recorded attempts of that id in the recent log.
+#include "idempotency.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "csv_format.h"
+#include "csv_tail.h"
+#include "payment_gen.h"
+
+namespace payops {
+
+Status validate_idempotency_key(std::string_view key) {
+  if (key.empty()) return make_error("the idempotency key is empty", Error::Kind::invalid_input);
+  if (key.size() > kMaxIdempotencyKeyBytes)
+    return make_error(fmt::format("the idempotency key is {} bytes long; the most is {}", key.size(),
+                                  kMaxIdempotencyKeyBytes),
+                      Error::Kind::invalid_input);
+  for (char c : key) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F)
+      return make_error("the idempotency key holds a control character", Error::Kind::invalid_input);
+  }
+  return ok_status();
+}
+
+std::uint64_t fnv1a_64(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::string transaction_id_for_key(std::string_view key) {
+  char id[kTransactionIdLength];
+  format_transaction_id(fnv1a_64(key), id);
+  return std::string(id, kTransactionIdLength);
+}
+
+Result<std::vector<RecordedAttempt>> find_recorded_attempts(const std::string& csv_path,
+                                                            std::string_view id, TimeMs since_ms) {
+  std::vector<RecordedAttempt> found;
+  struct stat st {};
+  if (::stat(csv_path.c_str(), &st) != 0 && errno == ENOENT) return found;
+  auto tail = read_tail(csv_path, since_ms);
+  if (!tail) return tail.error();
+  for (const RowView& row : tail->rows) {
+    if (row.transaction_id != id) continue;
+    RecordedAttempt a;
+    a.timestamp_ms = row.timestamp_ms;
+    a.amount.assign(row.amount);
+    a.currency.assign(row.currency);
+    a.type = row.type;
+    a.bank_id.assign(row.bank_id);
+    a.bank_name = unquote_field(row.bank_name_raw);
+    a.status = row.status;
+    a.latency_ms = row.latency_ms;
+    a.error_code = row.error_code;
+    a.error_message = unquote_field(row.error_message_raw);
+    found.push_back(std::move(a));
+  }
+  return found;
+}
+
+}  // namespace payops
