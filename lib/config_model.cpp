@@ -478,6 +478,8 @@ Json routing_to_json(const RoutingRules& r) {
 
 }  // namespace
 
+HistoryEntry history_entry_from_json(const Json& obj) { return history_from_json(obj); }
+
 Json history_entry_to_json(const HistoryEntry& e) {
   Json j = Json::object();
   j["timestamp"] = format_timestamp(e.timestamp);

@@ -161,6 +161,9 @@ Json config_to_json(const Config& config);
 std::string config_to_text(const Config& config);
 
 Json history_entry_to_json(const HistoryEntry& e);
+// The inverse, lenient: fields of the wrong type are left at their defaults (for reading the
+// agent_history.jsonl archive, whose lines were valid entries when they were written).
+HistoryEntry history_entry_from_json(const Json& obj);
 
 // The default config shipped at the repo's top level: four banks, bank_a "Stripe Gateway" weight 50.
 Config default_config();

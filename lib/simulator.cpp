@@ -71,6 +71,7 @@ class Run {
         clock_(clock),
         sink_(sink),
         rng_(options.seed),
+        incidents_(incidents),
         flow_(World(world, incidents, clock.now_ms())) {
     labels_.push_back({"", "", kNoStats});  // NO_ROUTE rows: empty bank id and name
     buffer_.reserve(options_.flush_bytes + 4096);
@@ -83,6 +84,7 @@ class Run {
   static constexpr std::uint32_t kNoStats = std::numeric_limits<std::uint32_t>::max();
 
   void adopt_config();
+  void apply_oracle(TimeMs start_ms);
   void poll_config();
   void start_payment(TimeMs start_ms);
   void emit(const PendingRow& row);
@@ -102,6 +104,8 @@ class Run {
   Clock& clock_;
   const RowSink& sink_;
   Random rng_;
+  const std::vector<Incident>& incidents_;
+  std::vector<char> oracle_down_;  // per bank of the current config: routed around by the oracle
   PaymentGenerator generator_;
   PaymentFlow flow_;
   TimeMs t0_ = 0;
@@ -131,6 +135,7 @@ double wall_seconds() {
 void Run::adopt_config() {
   const Config& config = config_.current();
   flow_.set_config(config);
+  oracle_down_.assign(config.banks.size(), 0);
   label_of_bank_.clear();
   for (const Bank& bank : config.banks) {
     std::uint32_t found = kNoStats;
@@ -176,7 +181,28 @@ void Run::poll_config() {
   }
 }
 
+// Re-binds the flow to a copy of the config with the banks that incidents affect right now marked
+// down, only when that set changes (a few times per run), so the hot path stays allocation-free.
+void Run::apply_oracle(TimeMs start_ms) {
+  const Config& config = config_.current();
+  std::vector<char> down(config.banks.size(), 0);
+  std::size_t up = 0;
+  for (std::size_t i = 0; i < config.banks.size(); ++i) {
+    const IncidentEffect e = incident_effect(incidents_, config.banks[i].id, start_ms - t0_);
+    down[i] = e.outage || e.extra_error_rate > 0 || e.latency_median_ms > 0;
+    up += !down[i] && is_eligible(config.banks[i]) && config.banks[i].weight > 0;
+  }
+  if (up == 0) std::fill(down.begin(), down.end(), 0);
+  if (down == oracle_down_) return;
+  oracle_down_ = down;
+  Config routed = config;
+  for (std::size_t i = 0; i < routed.banks.size(); ++i)
+    if (down[i]) routed.banks[i].health_status = Health::down;
+  flow_.set_config(routed);
+}
+
 void Run::start_payment(TimeMs start_ms) {
+  if (options_.oracle) apply_oracle(start_ms);
   generator_.next(rng_, payment_);
   const auto attempts = flow_.run(payment_, start_ms, rng_);
   ++summary_.payments;

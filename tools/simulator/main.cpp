@@ -85,6 +85,8 @@ int main(int argc, char** argv) try {
   app.add_option("--tps", options.tps, "Payments per second (default 5)")->check(CLI::Range(0.001, 1e7));
   app.add_option("--duration", duration_text, "Stop after this long (30s, 5m, 1h; virtual time with --fast)");
   app.add_option("--count", count, "Stop after this many payments")->check(CLI::NonNegativeNumber);
+  app.add_flag("--oracle", options.oracle,
+               "Hindsight-perfect routing for drill baselines: route around banks while a scripted --incident affects them");
   app.add_flag("--fast", options.fast, "Unpaced virtual time: as fast as the machine goes (needs --count or --duration)");
   app.add_option("--start", start_text, "--fast: virtual start time: now (default), -1h (relative), or 2026-11-22T12:00:00.000Z");
   app.add_option("--seed", seed, "Random seed (default: from the OS)");
