@@ -25,7 +25,7 @@ constexpr std::string_view kMinimal =
 
 }  // namespace
 
-TEST_CASE("enum names round-trip and unknown names are refused") {
+TEST_CASE("config model: enum names round-trip and unknown names are refused") {
   for (auto h : {Health::healthy, Health::degraded, Health::down}) CHECK(parse_health(to_string(h)) == h);
   for (auto s : {BreakerState::closed, BreakerState::open, BreakerState::half_open}) {
     CHECK(parse_breaker_state(to_string(s)) == s);
@@ -45,7 +45,7 @@ TEST_CASE("enum names round-trip and unknown names are refused") {
   CHECK_FALSE(parse_fallback_strategy("").has_value());
 }
 
-TEST_CASE("default config: four banks, contract defaults, no chaos_targets key") {
+TEST_CASE("config model: default config: four banks, contract defaults, no chaos_targets key") {
   const Config c = default_config();
   REQUIRE(c.banks.size() == 4);
   const char* ids[] = {"bank_a", "bank_b", "bank_c", "bank_d"};
@@ -84,7 +84,7 @@ TEST_CASE("default config: four banks, contract defaults, no chaos_targets key")
   CHECK(validate_config_json(j).empty());
 }
 
-TEST_CASE("serialized text: contract key order, 2-space indent, trailing newline, null timestamps") {
+TEST_CASE("config model: serialized text: contract key order, 2-space indent, trailing newline, null timestamps") {
   const std::string text = config_to_text(default_config());
   REQUIRE(!text.empty());
   CHECK(text.back() == '\n');
@@ -103,7 +103,7 @@ TEST_CASE("serialized text: contract key order, 2-space indent, trailing newline
   CHECK(config_to_text(config_ok(text)) == text);
 }
 
-TEST_CASE("unknown keys survive a round trip at every object level, after the known keys") {
+TEST_CASE("config model: unknown keys survive a round trip at every object level, after the known keys") {
   Json doc = config_to_json(default_config());
   doc["future_top"] = Json{{"nested", Json::array({1, 2, 3})}};
   doc["banks"][1]["region"] = "eu-west";
@@ -141,7 +141,7 @@ TEST_CASE("unknown keys survive a round trip at every object level, after the kn
   CHECK(std::prev(out["banks"][1].end()).key() == "region");
 }
 
-TEST_CASE("missing optional fields get the contract's defaults") {
+TEST_CASE("config model: missing optional fields get the contract's defaults") {
   const Config c = config_ok(kMinimal);
   REQUIRE(c.banks.size() == 1);
   const Bank& b = c.banks[0];
@@ -177,7 +177,7 @@ TEST_CASE("missing optional fields get the contract's defaults") {
   }
 }
 
-TEST_CASE("chaos_targets: absent and empty stay distinct through a round trip") {
+TEST_CASE("config model: chaos_targets: absent and empty stay distinct through a round trip") {
   Json doc = parse_ok(kMinimal);
   CHECK_FALSE(config_to_json(config_ok(doc.dump()))["routing_rules"].contains("chaos_targets"));
   doc["routing_rules"]["chaos_targets"] = Json::array();
@@ -187,7 +187,7 @@ TEST_CASE("chaos_targets: absent and empty stay distinct through a round trip") 
   CHECK(config_to_json(c)["routing_rules"]["chaos_targets"] == Json::array());
 }
 
-TEST_CASE("integers: integral floats are accepted, fractions are not") {
+TEST_CASE("config model: integers: integral floats are accepted, fractions are not") {
   CHECK(json_integer(Json(5)) == 5);
   CHECK(json_integer(Json(5.0)) == 5);
   CHECK(json_integer(Json(-3)) == -3);
@@ -201,7 +201,7 @@ TEST_CASE("integers: integral floats are accepted, fractions are not") {
   CHECK(config_ok(doc.dump()).banks[0].weight == 40);
 }
 
-TEST_CASE("timestamps are read and written in the contract's form") {
+TEST_CASE("config model: timestamps are read and written in the contract's form") {
   Json doc = parse_ok(kMinimal);
   doc["banks"][0]["circuit_breaker"] = Json{{"state", "open"}, {"opened_at", "2026-11-22T12:00:00.123Z"}};
   const Config c = config_ok(doc.dump());
@@ -213,7 +213,7 @@ TEST_CASE("timestamps are read and written in the contract's form") {
   CHECK(out["banks"][0]["circuit_breaker"]["last_failure_time"].is_null());
 }
 
-TEST_CASE("parse errors carry FILE:LINE:COLUMN and nlohmann's message without its prefix") {
+TEST_CASE("config model: parse errors carry FILE:LINE:COLUMN and nlohmann's message without its prefix") {
   SUBCASE("invalid literal on line 3") {
     auto r = parse_json_text("{\n  \"banks\": [\n    oops\n  ]\n}\n", "dir/shared_config.json");
     REQUIRE_FALSE(r.ok());
@@ -261,7 +261,7 @@ TEST_CASE("parse errors carry FILE:LINE:COLUMN and nlohmann's message without it
   }
 }
 
-TEST_CASE("history entries: optional agent fields only when present") {
+TEST_CASE("config model: history entries: optional agent fields only when present") {
   HistoryEntry e;
   e.timestamp = *parse_timestamp("2026-11-22T12:00:00.000Z");
   e.action = "set_enabled";
@@ -279,7 +279,7 @@ TEST_CASE("history entries: optional agent fields only when present") {
   CHECK(j["reasoner"] == "llm:some-model");
 }
 
-TEST_CASE("eligibility and traffic shares") {
+TEST_CASE("config model: eligibility and traffic shares") {
   Config c = default_config();
   auto shares = traffic_shares(c);
   REQUIRE(shares.size() == 4);
@@ -314,7 +314,7 @@ TEST_CASE("eligibility and traffic shares") {
   for (double s : traffic_shares(c)) CHECK(s == 0);
 }
 
-TEST_CASE("find_bank") {
+TEST_CASE("config model: find_bank") {
   Config c = default_config();
   REQUIRE(c.find_bank("bank_c") != nullptr);
   CHECK(c.find_bank("bank_c")->name == "Razorpay");

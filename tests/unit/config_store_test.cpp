@@ -84,7 +84,7 @@ Status set_weight(Config& c, std::int64_t w) {
 
 }  // namespace
 
-TEST_CASE("load and update on a missing file say to run config-tool init") {
+TEST_CASE("config store: load and update on a missing file say to run config-tool init") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   auto l = store.load();
@@ -102,7 +102,7 @@ TEST_CASE("load and update on a missing file say to run config-tool init") {
   CHECK_FALSE(called);
 }
 
-TEST_CASE("init writes the default, refuses to replace without force") {
+TEST_CASE("config store: init writes the default, refuses to replace without force") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   REQUIRE(store.init(default_config(), false).ok());
@@ -126,7 +126,7 @@ TEST_CASE("init writes the default, refuses to replace without force") {
   CHECK(temp_files(dir.path).empty());
 }
 
-TEST_CASE("update applies the change, preserves unknown keys and the file mode") {
+TEST_CASE("config store: update applies the change, preserves unknown keys and the file mode") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   Json doc = config_to_json(default_config());
@@ -149,7 +149,7 @@ TEST_CASE("update applies the change, preserves unknown keys and the file mode")
   CHECK(temp_files(dir.path).empty());
 }
 
-TEST_CASE("a broken file is never overwritten: byte-identical after a refused update") {
+TEST_CASE("config store: a broken file is never overwritten: byte-identical after a refused update") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   const std::string path = dir.data_dir().config_json();
@@ -189,7 +189,7 @@ TEST_CASE("a broken file is never overwritten: byte-identical after a refused up
   }
 }
 
-TEST_CASE("a failing or invalidating change writes nothing") {
+TEST_CASE("config store: a failing or invalidating change writes nothing") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   REQUIRE(store.init(default_config(), false).ok());
@@ -212,7 +212,7 @@ TEST_CASE("a failing or invalidating change writes nothing") {
   CHECK(temp_files(dir.path).empty());
 }
 
-TEST_CASE("history beyond the limit moves, oldest first, to agent_history.jsonl; nothing is lost") {
+TEST_CASE("config store: history beyond the limit moves, oldest first, to agent_history.jsonl; nothing is lost") {
   StoreTempDir dir;
   ConfigStoreOptions options;
   options.history_limit = 5;
@@ -245,7 +245,7 @@ TEST_CASE("history beyond the limit moves, oldest first, to agent_history.jsonl;
   }
 }
 
-TEST_CASE("a symlink at the history jsonl is refused and nothing is written") {
+TEST_CASE("config store: a symlink at the history jsonl is refused and nothing is written") {
   StoreTempDir dir;
   ConfigStoreOptions options;
   options.history_limit = 0;
@@ -265,7 +265,7 @@ TEST_CASE("a symlink at the history jsonl is refused and nothing is written") {
   CHECK(slurp(dir.data_dir().config_json()) == before);
 }
 
-TEST_CASE("a symlink planted at the temp path is refused, not followed") {
+TEST_CASE("config store: a symlink planted at the temp path is refused, not followed") {
   StoreTempDir dir;
   const std::string target = dir.path + "/precious";
   { std::ofstream(target) << "keep\n"; }
@@ -293,7 +293,7 @@ TEST_CASE("a symlink planted at the temp path is refused, not followed") {
   CHECK(lstat((dir.path + "/not_created").c_str(), &st) != 0);
 }
 
-TEST_CASE("temp files left by dead writers are removed by the next writer; live ones are not") {
+TEST_CASE("config store: temp files left by dead writers are removed by the next writer; live ones are not") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   REQUIRE(store.init(default_config(), false).ok());
@@ -315,7 +315,7 @@ TEST_CASE("temp files left by dead writers are removed by the next writer; live 
   CHECK(slurp(target) == "keep\n");
 }
 
-TEST_CASE("the lock is honoured: a held lock makes update time out naming the holder") {
+TEST_CASE("config store: the lock is honoured: a held lock makes update time out naming the holder") {
   StoreTempDir dir;
   ConfigStoreOptions options;
   options.lock_timeout_ms = 100;
@@ -331,7 +331,7 @@ TEST_CASE("the lock is honoured: a held lock makes update time out naming the ho
   CHECK(store.update([](Config& c) { return set_weight(c, 2); }).ok());
 }
 
-TEST_CASE("a crash at any step leaves the old or the new document, whole, and no stale lock") {
+TEST_CASE("config store: a crash at any step leaves the old or the new document, whole, and no stale lock") {
   const char* steps[] = {"locked", "read", "changed", "history_appended", "temp_written",
                          "temp_synced", "renamed", "dir_synced"};
   for (const char* crash_step : steps) {
@@ -399,7 +399,7 @@ TEST_CASE("a crash at any step leaves the old or the new document, whole, and no
   }
 }
 
-TEST_CASE("watcher: reload on change, reject once and keep the last good copy, missing") {
+TEST_CASE("config store: watcher: reload on change, reject once and keep the last good copy, missing") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   const std::string path = dir.data_dir().config_json();
@@ -444,7 +444,7 @@ TEST_CASE("watcher: reload on change, reject once and keep the last good copy, m
   CHECK(w.current().banks[1].weight == 12);
 }
 
-TEST_CASE("file_identity changes with each replace") {
+TEST_CASE("config store: file_identity changes with each replace") {
   StoreTempDir dir;
   ConfigStore store(dir.data_dir());
   CHECK_FALSE(file_identity(dir.data_dir().config_json()).has_value());

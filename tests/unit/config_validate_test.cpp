@@ -29,9 +29,9 @@ constexpr const char* kKnown = "(known: bank_a, bank_b, bank_c, bank_d)";
 
 }  // namespace
 
-TEST_CASE("the default config is valid") { CHECK(problems_of(base()).empty()); }
+TEST_CASE("config validate: the default config is valid") { CHECK(problems_of(base()).empty()); }
 
-TEST_CASE("top level shape") {
+TEST_CASE("config validate: top level shape") {
   check_only(Json::array(), R"(the top level must be a JSON object with "banks" and "routing_rules", got [])");
   check_only(Json("x"), R"(the top level must be a JSON object with "banks" and "routing_rules", got "x")");
 
@@ -62,7 +62,7 @@ TEST_CASE("top level shape") {
   check_only(d, "agent_history: must be an array of history entries, got {}");
 }
 
-TEST_CASE("bank required fields, types and id rules") {
+TEST_CASE("config validate: bank required fields, types and id rules") {
   Json d = base();
   d["banks"][0]["weight"] = "fifty";
   check_only(d, R"(banks[0].weight: must be an integer >= 0, got "fifty")");
@@ -104,7 +104,7 @@ TEST_CASE("bank required fields, types and id rules") {
   check_only(d, R"(banks[1].enabled: must be true or false, got "yes")");
 }
 
-TEST_CASE("unknown enum values list the allowed values") {
+TEST_CASE("config validate: unknown enum values list the allowed values") {
   Json d = base();
   d["banks"][1]["health_status"] = "sick";
   check_only(d, R"(banks[1].health_status: must be one of healthy, degraded, down; got "sick")");
@@ -119,7 +119,7 @@ TEST_CASE("unknown enum values list the allowed values") {
   check_only(d, R"(routing_rules.fallback_strategy: must be one of weighted_round_robin, primary_first; got "random")");
 }
 
-TEST_CASE("ranges: retries, rates, multiplier, counts") {
+TEST_CASE("config validate: ranges: retries, rates, multiplier, counts") {
   Json d = base();
   d["banks"][2]["retry_policy"]["max_retries"] = 42;
   check_only(d, "banks[2].retry_policy.max_retries: must be 0..10, got 42");
@@ -177,7 +177,7 @@ TEST_CASE("ranges: retries, rates, multiplier, counts") {
   check_only(d, R"(banks[1].circuit_breaker: must be an object, got "closed")");
 }
 
-TEST_CASE("timestamps must be the contract's form or null") {
+TEST_CASE("config validate: timestamps must be the contract's form or null") {
   Json d = base();
   d["banks"][0]["circuit_breaker"]["opened_at"] = "yesterday";
   check_only(d, R"(banks[0].circuit_breaker.opened_at: must be a timestamp like 2026-11-22T12:00:00.123Z or null, got "yesterday")");
@@ -193,7 +193,7 @@ TEST_CASE("timestamps must be the contract's form or null") {
   CHECK(problems_of(d).empty());
 }
 
-TEST_CASE("routing_rules: primary_bank and chaos_targets must name banks") {
+TEST_CASE("config validate: routing_rules: primary_bank and chaos_targets must name banks") {
   Json d = base();
   d["routing_rules"]["primary_bank"] = "bank_z";
   check_only(d, std::string(R"(routing_rules.primary_bank: "bank_z" is not a bank id )") + kKnown);
@@ -216,7 +216,7 @@ TEST_CASE("routing_rules: primary_bank and chaos_targets must name banks") {
   check_only(d, R"(routing_rules.chaos_mode: must be true or false, got "on")");
 }
 
-TEST_CASE("weights: the enabled banks' weights must not all be zero") {
+TEST_CASE("config validate: weights: the enabled banks' weights must not all be zero") {
   const std::string msg =
       "banks: every enabled bank has weight 0, so no payment could be routed; give at least one "
       "enabled bank a weight > 0";
@@ -236,7 +236,7 @@ TEST_CASE("weights: the enabled banks' weights must not all be zero") {
   CHECK(problems_of(d).empty());
 }
 
-TEST_CASE("agent_history entries") {
+TEST_CASE("config validate: agent_history entries") {
   Json d = base();
   d["agent_history"] = Json::array(
       {Json{{"timestamp", "2026-11-22T12:00:00.123Z"}, {"action", "reroute_traffic"}, {"details", Json::object()},
@@ -254,7 +254,7 @@ TEST_CASE("agent_history entries") {
   CHECK(got[4] == "agent_history[3]: must be an object, got 7");
 }
 
-TEST_CASE("every problem is reported at once, in document order") {
+TEST_CASE("config validate: every problem is reported at once, in document order") {
   Json d = base();
   d["banks"][0]["weight"] = "fifty";
   d["banks"][2]["retry_policy"]["max_retries"] = 42;
@@ -274,7 +274,7 @@ TEST_CASE("every problem is reported at once, in document order") {
   CHECK(raw[1].message == "must be 0..10, got 42");
 }
 
-TEST_CASE("unknown keys are never problems, and long values are cut in messages") {
+TEST_CASE("config validate: unknown keys are never problems, and long values are cut in messages") {
   Json d = base();
   d["whatever"] = Json{{"deep", Json::array({nullptr, "x"})}};
   d["banks"][0]["metrics"]["new_metric"] = "text";

@@ -66,7 +66,7 @@ void kill_and_reap(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("acquire creates the lock file, writes our pid, and release lets the next one in") {
+TEST_CASE("file lock: acquire creates the lock file, writes our pid, and release lets the next one in") {
   LockTempDir dir;
   const std::string path = dir.path + "/shared_config.json.lock";
   {
@@ -92,7 +92,7 @@ TEST_CASE("acquire creates the lock file, writes our pid, and release lets the n
   CHECK(again.ok());
 }
 
-TEST_CASE("a timeout names the file, the holder's pid and name, and what to do") {
+TEST_CASE("file lock: a timeout names the file, the holder's pid and name, and what to do") {
   LockTempDir dir;
   const std::string path = dir.path + "/shared_config.json.lock";
   const pid_t holder = fork_holder(path);
@@ -118,7 +118,7 @@ TEST_CASE("a timeout names the file, the holder's pid and name, and what to do")
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(200));
 }
 
-TEST_CASE("a lock held by util-linux flock(1) is waited for and its pid named") {
+TEST_CASE("file lock: a lock held by util-linux flock(1) is waited for and its pid named") {
   if (std::system("command -v flock >/dev/null 2>&1") != 0) return;  // util-linux is a Debian essential
   LockTempDir dir;
   const std::string path = dir.path + "/shared_config.json.lock";
@@ -142,7 +142,7 @@ TEST_CASE("a lock held by util-linux flock(1) is waited for and its pid named") 
   CHECK(FileLock::acquire(path, 1000).ok());
 }
 
-TEST_CASE("a symlink planted at the lock path is refused, not followed") {
+TEST_CASE("file lock: a symlink planted at the lock path is refused, not followed") {
   LockTempDir dir;
   const std::string target = dir.path + "/precious";
   { std::ofstream(target) << "do not touch\n"; }
@@ -162,7 +162,7 @@ TEST_CASE("a symlink planted at the lock path is refused, not followed") {
   CHECK(stat((dir.path + "/created_by_mistake").c_str(), &st) != 0);
 }
 
-TEST_CASE("a lock path that is not a regular file is refused") {
+TEST_CASE("file lock: a lock path that is not a regular file is refused") {
   LockTempDir dir;
   const std::string fifo = dir.path + "/fifo.lock";
   REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
@@ -174,7 +174,7 @@ TEST_CASE("a lock path that is not a regular file is refused") {
   CHECK_FALSE(FileLock::acquire(sub, 100).ok());
 }
 
-TEST_CASE("no holder: find_flock_holder_pid is -1") {
+TEST_CASE("file lock: no holder: find_flock_holder_pid is -1") {
   LockTempDir dir;
   CHECK(find_flock_holder_pid(dir.path + "/missing.lock") == -1);
   const std::string path = dir.path + "/free.lock";
