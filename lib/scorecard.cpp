@@ -132,13 +132,14 @@ Result<Scorecard> compute_scorecard(const ScoreInputs& in) {
     if (inc.bank_id == "*") continue;
     if (std::find(affected.begin(), affected.end(), inc.bank_id) == affected.end()) affected.push_back(inc.bank_id);
   }
+  const TimeMs detect_from = in.detect_from_offset_ms ? in.run_start_ms + *in.detect_from_offset_ms : s.incident_start_ms;
   for (const auto& e : in.history) {
-    if (e.actor != "agent" || e.timestamp < s.incident_start_ms) continue;
+    if (e.actor != "agent" || e.timestamp < detect_from) continue;
     const bool relevant = affected.empty() ? e.action == "toggle_chaos_mode" || !changes_from_details(e.details).empty()
                                            : std::any_of(affected.begin(), affected.end(),
                                                          [&](const std::string& b) { return touches_bank(e, b); });
     if (relevant) {
-      s.time_to_detect_ms = e.timestamp - s.incident_start_ms;
+      s.time_to_detect_ms = e.timestamp - detect_from;
       break;
     }
   }
@@ -225,9 +226,9 @@ Result<Scorecard> compute_scorecard(const ScoreInputs& in) {
                                           : std::string("no agent action on an affected bank")});
   }
   for (const auto& b : s.banks) {
-    const std::int64_t allowed = std::max<std::int64_t>(b.incident_edges, 0);
+    const std::int64_t allowed = in.max_health_changes.value_or(std::max<std::int64_t>(b.incident_edges, 0));
     s.bars.push_back({fmt::format("no flapping on {}", b.bank_id), b.health_changes <= allowed,
-                      fmt::format("{} health changes <= {} incident edges", b.health_changes, allowed)});
+                      fmt::format("{} health changes <= {}", b.health_changes, allowed)});
   }
   s.bars.push_back({"never zero eligible banks", s.zero_eligible_samples == 0,
                     fmt::format("{} of {} samples had none", s.zero_eligible_samples, s.samples)});

@@ -29,6 +29,11 @@ struct ScoreInputs {
   // Bars (the defaults are the ones every drill asserts).
   double min_oracle_ratio = 0.98;    // incident success >= this x the oracle's
   std::int64_t detect_cycles = 2;    // first action on the affected bank within this many cycles
+  // Detection is timed from this offset instead of the first incident's start (a slow degradation
+  // is only detectable once it is bad).
+  std::optional<std::int64_t> detect_from_offset_ms;
+  // The flap bar: at most this many health changes per bank instead of the incident's edge count.
+  std::optional<std::int64_t> max_health_changes;
   // Slack added to the detection bar for the observation window to fill and the log to flush.
   std::int64_t detect_slack_ms = 2000;
 };

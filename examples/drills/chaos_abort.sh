@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Drill: an operator starts a chaos experiment that is too strong (70% of attempts on every bank fail).
+# Payment success falls below the agent's floor (--chaos-abort-below 0.85), so the agent must turn
+# chaos off and say why, while never touching the operator's other settings.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+drill_setup
+ct chaos on --rate 0.7 --reason "drill: chaos experiment" >/dev/null
+DRILL_BASELINE_SETUP='"$build/config-tool" chaos on --rate 0.7 >/dev/null'
+drill_run 25
+history=$(ct history --json --last 0)
+aborted=$(printf '%s' "$history" | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+print(sum(1 for e in h if e["actor"] == "agent" and e["action"] == "toggle_chaos_mode"))')
+drill_score 25 || true
+echo "chaos aborts by the agent: $aborted"
+[ "$(ct get routing_rules.chaos_mode)" = false ] || { echo "FAIL: chaos is still on" >&2; exit 1; }
+[ "$aborted" -ge 1 ] || { echo "FAIL: the agent did not turn chaos off" >&2; exit 1; }
+[ "$(ct get routing_rules.chaos_failure_rate)" = 0.7 ] || { echo "FAIL: the agent changed the operator's chaos rate" >&2; exit 1; }
+echo "chaos drill: PASS"

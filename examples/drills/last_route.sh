@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Drill: every bank but bank_d fails at once for 20 s. The agent may open breakers and mark banks
+# down, but it must never leave zero eligible banks: the last route is never taken away.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+drill_setup
+drill_run 40 bank_a:outage:8s+20s bank_b:outage:8s+20s bank_c:outage:8s+20s
+drill_score 40

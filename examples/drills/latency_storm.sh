@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Drill: a timeout storm. bank_c's median latency jumps to 6 s for 20 s, so most of its attempts hit
+# the gateway timeout (GATEWAY_TIMEOUT, a soft failure). The agent must route around it in time.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+drill_setup
+drill_run 40 bank_c:latency=6000ms:8s+20s
+drill_score 40

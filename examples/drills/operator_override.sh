@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Drill: during bank_b's outage an operator insists (config-tool) that bank_b is healthy at weight 25.
+# The agent must respect that change for its cooldown: no agent action may undo the operator's fields
+# within --operator-cooldown (here 60 s, longer than the drill).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+drill_setup
+DRILL_AGENT_ARGS="--operator-cooldown 60s"
+DRILL_DURING='(sleep 16; "$build/config-tool" bank bank_b --weight 25 --health healthy \
+  --reason "operator: bank_b confirmed fine by its ops team" >/dev/null) &'
+drill_run 35 bank_b:outage:6s+25s
+ct history --json --last 0 > "$data/history.json"
+python3 - "$data/history.json" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+op = [e for e in h if e["actor"] == "config-tool" and "operator:" in e.get("reason", "")]
+assert op, "the operator's change is not in history"
+t_op = op[0]["timestamp"]
+fields = {c["path"] for e in op for c in e["details"].get("changes", [])}
+undo = [e for e in h if e["actor"] == "agent" and e["timestamp"] > t_op
+        and any(c["path"] in fields for c in e["details"].get("changes", []))]
+for e in undo:
+    print("agent undid:", e["action"], e["reason"])
+assert not undo, "the agent undid an operator change inside the cooldown"
+print(f"operator override respected: {len(fields)} fields untouched by the agent after {t_op}")
+PY
+[ "$(ct get banks.bank_b.weight)" = 25 ] || { echo "FAIL: bank_b's weight is not the operator's 25" >&2; exit 1; }
+echo "operator override drill: PASS"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Drill: bank_c degrades slowly: extra soft failures creep from 15% to 35% to 60% over 30 s. The
+# agent must catch it once the error rate is clearly bad (its thresholds, not at the first blip), and
+# move traffic away in bounded steps. Detection is judged from when the error rate reaches 60%.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+drill_setup
+drill_run 45 bank_c:errors=0.15:6s+12s bank_c:errors=0.35:18s+12s bank_c:errors=0.6:30s+12s
+drill_score 45 --detect-from 30s
