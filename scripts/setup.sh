@@ -24,9 +24,11 @@ done
 packages=(g++ cmake ninja-build pkg-config libcli11-dev nlohmann-json3-dev libfccp-dev libfmt-dev
           libcurl4-openssl-dev doctest-dev)
 if [ "$with_tests" = 1 ]; then
-  # python3: the fake OpenAI-compatible server on 127.0.0.1; util-linux: flock(1); tmux: the live
-  # view in a pseudo-terminal; clang + libfuzzer: the fuzz targets; chromium: the drill report test.
-  packages+=(python3 util-linux procps tmux clang libfuzzer-14-dev libclang-rt-14-dev)
+  # python3: the fake OpenAI-compatible server on 127.0.0.1 and result checks; util-linux: flock(1)
+  # and script(1); tmux: the live view in a pseudo-terminal; clang + libfuzzer: the fuzz targets;
+  # gawk, miller, sqlite3: the bench smoke test's peers; chromium: rendering the drill report.
+  packages+=(python3 util-linux bsdutils procps tmux clang libfuzzer-14-dev libclang-rt-14-dev gawk miller
+             sqlite3 chromium)
 fi
 
 missing=()
