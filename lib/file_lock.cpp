@@ -10,8 +10,13 @@
 #include <sstream>
 #include <thread>
 
+#include <csignal>
+#include <ctime>
+
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -37,6 +42,103 @@ std::string process_name(long pid) {
   std::string name;
   std::getline(in, name);
   return name;
+}
+
+// The bounded wait. Polling with LOCK_NB is unfair: a writer that updates in a loop re-takes the
+// lock microseconds after releasing it, while a poller sleeps, so pollers can starve past the bound.
+// A blocking flock() queues in the kernel and is woken at the release, so it gets a fair chance.
+// The bound comes from a per-thread POSIX timer that sends kLockSignal (a no-op handler installed
+// without SA_RESTART, so flock fails with EINTR); the timer re-fires every 5 ms after the deadline,
+// so a signal that lands just before flock() is entered cannot make us block forever.
+// Falls back to polling when the signal is taken by the application or blocked in this thread.
+constexpr auto kPollMax = std::chrono::milliseconds(20);
+
+void on_lock_signal(int) {}
+
+// The signal, or -1 when we must not use one (the application installed its own handler).
+int lock_signal() {
+  static const int signo = [] {
+    const int s = SIGRTMIN + 6;
+    struct sigaction old {};
+    if (sigaction(s, nullptr, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) {
+      return -1;
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_lock_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: the blocked flock() must return EINTR
+    return sigaction(s, &sa, nullptr) == 0 ? s : -1;
+  }();
+  return signo;
+}
+
+timespec to_timespec(std::chrono::nanoseconds d) {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(d.count() / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(d.count() % 1'000'000'000);
+  return ts;
+}
+
+enum class Wait { acquired, timed_out, failed };
+
+Wait poll_flock(int fd, std::chrono::steady_clock::time_point deadline, int& err) {
+  std::chrono::milliseconds backoff{1};
+  while (true) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return Wait::acquired;
+    err = errno;
+    if (err == EINTR) continue;
+    if (err != EWOULDBLOCK) return Wait::failed;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return Wait::timed_out;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(backoff, deadline - now));
+    backoff = std::min(backoff * 2, kPollMax);
+  }
+}
+
+Wait wait_flock(int fd, std::chrono::steady_clock::time_point deadline, int& err) {
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) return Wait::acquired;  // the common, uncontended case
+  err = errno;
+  if (err != EWOULDBLOCK && err != EINTR) return Wait::failed;
+  const auto remaining = deadline - std::chrono::steady_clock::now();
+  if (remaining <= std::chrono::steady_clock::duration::zero()) return Wait::timed_out;
+
+  const int signo = lock_signal();
+  sigset_t blocked;
+  if (signo < 0 || pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0 || sigismember(&blocked, signo)) {
+    return poll_flock(fd, deadline, err);
+  }
+  sigevent sev{};
+  sev.sigev_notify = SIGEV_THREAD_ID;
+  sev.sigev_signo = signo;
+  sev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+  timer_t timer{};
+  if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) return poll_flock(fd, deadline, err);
+  itimerspec spec{};
+  spec.it_value = to_timespec(std::max<std::chrono::nanoseconds>(remaining, std::chrono::nanoseconds(1)));
+  spec.it_interval = to_timespec(std::chrono::milliseconds(5));
+  Wait result = Wait::timed_out;
+  if (timer_settime(timer, 0, &spec, nullptr) != 0) {
+    timer_delete(timer);
+    return poll_flock(fd, deadline, err);
+  }
+  while (true) {
+    if (flock(fd, LOCK_EX) == 0) {
+      result = Wait::acquired;
+      break;
+    }
+    err = errno;
+    if (err != EINTR) {
+      result = Wait::failed;
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      // One last try: the lock may have been released as the timer fired.
+      result = flock(fd, LOCK_EX | LOCK_NB) == 0 ? Wait::acquired : Wait::timed_out;
+      break;
+    }
+  }
+  timer_delete(timer);  // also discards a queued, undelivered timer signal
+  return result;
 }
 
 std::string format_seconds(std::int64_t ms) {
@@ -74,7 +176,6 @@ long find_flock_holder_pid(const std::string& path) {
 Result<FileLock> FileLock::acquire(const std::string& path, std::int64_t timeout_ms) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  std::chrono::milliseconds backoff{1};
   while (true) {
     // O_NONBLOCK only so a FIFO planted at the path cannot block the open; refused below.
     const int fd = open(path.c_str(), O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
@@ -93,24 +194,10 @@ Result<FileLock> FileLock::acquire(const std::string& path, std::int64_t timeout
       return make_error("refusing to lock " + path + ": it is not a regular file");
     }
 
-    bool acquired = false;
-    while (true) {
-      if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        acquired = true;
-        break;
-      }
-      const int err = errno;
-      if (err == EINTR) continue;
-      if (err != EWOULDBLOCK) {
-        return make_error("could not lock " + path + ": " + errno_text(err));
-      }
-      const auto now = Clock::now();
-      if (now >= deadline) break;
-      std::this_thread::sleep_for(std::min<Clock::duration>(backoff, deadline - now));
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(20));
-    }
-
-    if (!acquired) {
+    int err = 0;
+    const Wait waited = wait_flock(fd, deadline, err);
+    if (waited == Wait::failed) return make_error("could not lock " + path + ": " + errno_text(err));
+    if (waited == Wait::timed_out) {
       long holder = find_flock_holder_pid(path);
       if (holder <= 0) holder = pid_from_lock_file(fd);
       std::string who = "held by an unknown process";

@@ -11,10 +11,15 @@ namespace payops {
 
 class FileLock {
  public:
-  // Opens (creating, mode 0644) path with O_NOFOLLOW|O_CLOEXEC (a symlink planted there is refused)
-  // and takes LOCK_EX, polling until timeout_ms. On timeout the error (kind lock_timeout) names the
-  // file, the holder's pid (from /proc/locks, else the pid the holder wrote into the file) and what
-  // to do. On success the lock file holds our pid, for the next waiter's message.
+  // Opens (creating, mode 0644) path with O_NOFOLLOW|O_CLOEXEC (a symlink planted there is refused,
+  // and so is anything but a regular file) and takes LOCK_EX, waiting up to timeout_ms. The wait is
+  // a blocking flock() (queued in the kernel, so a writer that updates in a loop cannot starve the
+  // others) bounded by a per-thread timer signal, SIGRTMIN+6, whose no-op handler is installed once
+  // if the application has not claimed that signal; otherwise, or when the calling thread blocks it,
+  // it polls with LOCK_NB (1..20 ms backoff). On timeout the error (kind lock_timeout) names the
+  // file, the holder's pid and process name (from /proc/locks, else the pid the holder wrote into
+  // the file) and what to do. On success the lock file holds our pid, for the next waiter's message.
+  // If the lock file was replaced between open and lock, the lock is retaken on the new file.
   static Result<FileLock> acquire(const std::string& path, std::int64_t timeout_ms);
 
   FileLock(FileLock&& other) noexcept;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,4 +181,51 @@ TEST_CASE("file lock: no holder: find_flock_holder_pid is -1") {
   const std::string path = dir.path + "/free.lock";
   { std::ofstream(path) << "123\n"; }
   CHECK(find_flock_holder_pid(path) == -1);
+}
+
+TEST_CASE("file lock: a writer that re-locks in a tight loop cannot starve a waiter") {
+  LockTempDir dir;
+  const std::string path = dir.path + "/shared_config.json.lock";
+  const pid_t hog = fork();
+  REQUIRE(hog >= 0);
+  if (hog == 0) {
+    // Holds the lock ~5 ms at a time and re-takes it at once, like back-to-back updates.
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    while (std::chrono::steady_clock::now() < end) {
+      auto lock = FileLock::acquire(path, 10000);
+      if (!lock.ok()) _exit(1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    _exit(0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  int acquired = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto lock = FileLock::acquire(path, 1000);
+    if (lock.ok()) ++acquired;
+    else INFO(lock.error().message);
+  }
+  CHECK(acquired == 20);
+  kill_and_reap(hog);
+}
+
+TEST_CASE("file lock: the timeout also holds when the wait falls back to polling") {
+  LockTempDir dir;
+  const std::string path = dir.path + "/shared_config.json.lock";
+  const pid_t holder = fork_holder(path);
+  // Block every real-time signal in this thread: the timer cannot interrupt flock, so acquire must
+  // poll instead of blocking forever.
+  sigset_t set, old;
+  sigemptyset(&set);
+  for (int s = SIGRTMIN; s <= SIGRTMAX; ++s) sigaddset(&set, s);
+  REQUIRE(pthread_sigmask(SIG_BLOCK, &set, &old) == 0);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = FileLock::acquire(path, 200);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == Error::Kind::lock_timeout);
+  CHECK(waited >= std::chrono::milliseconds(200));
+  CHECK(waited < std::chrono::milliseconds(1500));
+  kill_and_reap(holder);
 }
