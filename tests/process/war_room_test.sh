@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The War Room's live view in a real pseudo-terminal (tmux): it follows changes in the files within
+# about two seconds, and Ctrl-C or SIGTERM gives the terminal back (no alternate screen, cursor
+# shown, the shell's prompt). Piped or with NO_COLOR it prints plain blocks with no escapes; one-shot
+# table and --json snapshots. Drives tests/testkit/war_room_testkit until `agent status` exists.
+set -euo pipefail
+build=$1
+kit="$build/tests/war_room_testkit"
+ct="$build/config-tool"
+if ! command -v tmux >/dev/null; then
+  echo "SKIP: tmux is not installed (apt-get install tmux)"
+  exit 0
+fi
+dir=$(mktemp -d)
+sock="payops_war_room_$$"  # a private tmux server: never touches the user's sessions
+tm() { tmux -L "$sock" "$@"; }
+trap 'tm kill-server 2>/dev/null || true; rm -rf "$dir"' EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- pane:" >&2
+  tm capture-pane -p -t wr 2>/dev/null >&2 || true
+  exit 1
+}
+
+export PAYOPS_DATA_DIR="$dir/data"
+"$ct" init >/dev/null
+
+seq_no=0
+# append_rows BANK NAME STATUS COUNT LATENCY: COUNT rows stamped now, one write.
+append_rows() {
+  local bank=$1 name=$2 status=$3 n=$4 latency=$5 code="" msg="" ts rows=""
+  [ "$status" = failed ] && code=BANK_UNAVAILABLE && msg="bank unavailable"
+  ts=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+  for _ in $(seq "$n"); do
+    seq_no=$((seq_no + 1))
+    rows+=$(printf '%s,txn_%016x,10.00,USD,card,%s,%s,%s,%s,%s,%s' "$ts" "$seq_no" "$bank" "$name" "$status" "$latency" "$code" "$msg")$'\n'
+  done
+  printf '%s' "$rows" >> "$dir/data/transactions.csv"
+}
+pane() { tm capture-pane -p -t wr; }
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.1 s.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit + 1)) start=$(date +%s%N)
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || fail "$what: not seen within ${limit}s"
+    sleep 0.1
+  done
+  echo "ok: $what ($(( ($(date +%s%N) - start) / 1000000 )) ms)"
+}
+pane_has() { pane | grep -qE -- "$1"; }
+pane_lacks() { ! pane | grep -qE -- "$1"; }
+alt_screen() { [ "$(tm display -p -t wr '#{alternate_on}')" = "$1" ]; }
+cursor_shown() { [ "$(tm display -p -t wr '#{cursor_flag}')" = 1 ]; }
+prompt_back() { pane | grep -v '^$' | tail -1 | grep -q '^WRPROMPT\$ *$'; }
+
+append_rows bank_a "Stripe Gateway" success 30 120
+append_rows bank_b Adyen success 20 250
+
+# One-shot: a table (plain, piped) and JSON.
+"$kit" status > "$dir/table"
+grep -q "Stripe Gateway" "$dir/table" || fail "one-shot table lists bank names"
+grep -qE "bank_b +Adyen +25 +25.0% +40.0% +healthy +closed +100.0%" "$dir/table" || { cat "$dir/table"; fail "one-shot table row of bank_b"; }
+if grep -q $'\x1b' "$dir/table"; then fail "piped one-shot output carries escapes"; fi
+"$kit" status --json > "$dir/json"
+python3 - "$dir/json" <<'EOF' || fail "one-shot --json fields"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["payments"] == 50, d["payments"]
+b = {x["id"]: x for x in d["banks"]}
+assert b["bank_a"]["attempts"] == 30 and abs(b["bank_a"]["actual_share"] - 0.6) < 1e-9
+assert b["bank_b"]["success_rate"] == 1.0 and b["bank_b"]["health_status"] == "healthy"
+assert d["chaos"]["mode"] is False
+EOF
+echo "ok: one-shot table and --json"
+
+# Plain periodic text when piped: one block per refresh, no escape sequences.
+"$kit" status --watch --interval 200 --max-frames 3 | cat > "$dir/plain"
+[ "$(grep -c '^payops war room' "$dir/plain")" = 3 ] || fail "piped --watch should print 3 blocks"
+if grep -q $'\x1b' "$dir/plain"; then fail "piped --watch output carries escapes"; fi
+echo "ok: plain blocks when piped"
+
+# The live view in a 160x50 pseudo-terminal.
+tm new-session -d -x 160 -y 50 -s wr "env -u TMUX LANG=C.UTF-8 PS1='WRPROMPT\$ ' PAYOPS_DATA_DIR='$PAYOPS_DATA_DIR' bash --norc --noprofile"
+wait_for 5 "shell prompt" prompt_back
+tm send-keys -t wr "$kit status --watch --interval 250; echo EXIT=\$?" Enter
+wait_for 3 "live view drawn" pane_has '^payops war room'
+wait_for 2 "alternate screen on" alt_screen 1
+pane_has 'bank_b +Adyen +25 .*healthy +closed +100\.0%' || fail "bank_b starts healthy at 100%"
+pane_has '[▇█]' || fail "the sparkline uses block characters on a UTF-8 terminal"
+
+# A config change shows within about 2 s (the view re-reads the config when its identity changes).
+"$ct" bank bank_b --health down --reason "war room test: bank_b looks down" >/dev/null
+wait_for 2 "bank_b down after config-tool" pane_has 'bank_b +Adyen .* down '
+wait_for 2 "the change in the history with its reason" pane_has 'update_bank_health.*war room test: bank_b looks down'
+
+# Appended rows change the numbers: 20 ok + 20 failed = 50% for bank_b.
+append_rows bank_b Adyen failed 20 900
+wait_for 2 "bank_b success falls to 50%" pane_has 'bank_b +Adyen .* 50\.0% +900ms +40 '
+
+# Chaos and a breaker opened by an operator appear too.
+"$ct" chaos on --rate 0.25 --targets bank_c >/dev/null
+wait_for 2 "chaos state" pane_has 'chaos: ON, 25\.0% of attempts fail on bank_c'
+"$ct" set banks.bank_c.circuit_breaker.state open >/dev/null
+wait_for 2 "bank_c breaker open" pane_has 'bank_c .* open'
+
+# A broken edit of the config is reported while the last good copy stays on screen.
+cp "$dir/data/shared_config.json" "$dir/good.json"
+printf '{ "banks": [' > "$dir/data/shared_config.json.new" && mv "$dir/data/shared_config.json.new" "$dir/data/shared_config.json"
+wait_for 2 "rejected config noted" pane_has 'config rejected, showing the last good copy'
+pane_has 'bank_b +Adyen .* down ' || fail "the last good config stays on screen"
+mv "$dir/good.json" "$dir/data/shared_config.json"
+wait_for 2 "note gone once the config is good again" pane_lacks 'config rejected'
+
+# Ctrl-C: back to the shell, normal screen, cursor shown, clean exit.
+tm send-keys -t wr C-c
+wait_for 3 "alternate screen off after Ctrl-C" alt_screen 0
+wait_for 3 "prompt back after Ctrl-C" prompt_back
+cursor_shown || fail "cursor hidden after Ctrl-C"
+pane_has '^EXIT=0' || fail "Ctrl-C should end the view with exit 0"
+pane_lacks '^payops war room' || fail "the live view left its frame on the normal screen"
+
+# SIGTERM does the same.
+tm send-keys -t wr "clear; $kit status --watch --interval 250; echo EXIT=\$?" Enter
+wait_for 3 "live view drawn again" pane_has '^payops war room'
+shell_pid=$(tm display -p -t wr '#{pane_pid}')
+view_pid=$(pgrep -P "$shell_pid" -f war_room_testkit | head -1)
+[ -n "$view_pid" ] || fail "cannot find the view's pid under the pane's shell"
+kill -TERM "$view_pid"
+wait_for 3 "alternate screen off after SIGTERM" alt_screen 0
+wait_for 3 "prompt back after SIGTERM" prompt_back
+cursor_shown || fail "cursor hidden after SIGTERM"
+
+# NO_COLOR on a terminal: plain blocks, never the alternate screen or cursor movement.
+tm send-keys -t wr "clear" Enter
+wait_for 3 "pane cleared" pane_lacks '^EXIT='
+tm pipe-pane -t wr -o "cat > '$dir/raw'"
+tm send-keys -t wr "NO_COLOR=1 $kit status --watch --interval 200 --max-frames 3; echo EXIT=\$?" Enter
+wait_for 5 "NO_COLOR run finished" pane_has '^EXIT=0'
+tm pipe-pane -t wr
+[ "$(grep -c 'payops war room' "$dir/raw")" = 3 ] || fail "NO_COLOR should print 3 plain blocks"
+if grep -qF -e $'\x1b[?1049h' -e $'\x1b[?25l' -e $'\x1b[H' "$dir/raw"; then
+  fail "NO_COLOR output used the alternate screen or moved the cursor"
+fi
+echo "ok: NO_COLOR gives plain text on a terminal"
+echo "PASS"
