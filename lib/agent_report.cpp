@@ -52,12 +52,17 @@ Result<Report> build_report(const ReportOptions& options) {
     auto data = read_all_stdin();
     if (!data.ok()) return data.error();
     ReportWorker worker{since, until, {}};
+    worker.stats.track_payments = options.payments;
     report.summary = scan_buffer(*data, 1, true, [&worker](const RowView& row) { worker(row); });
     report.stats = std::move(worker.stats);
     return report;
   }
   auto scan = scan_file_parallel<ReportWorker>(options.path, options.threads,
-                                               [&] { return ReportWorker{since, until, {}}; });
+                                               [&] {
+                                                 ReportWorker w{since, until, {}};
+                                                 w.stats.track_payments = options.payments;
+                                                 return w;
+                                               });
   if (!scan.ok()) return scan.error();
   for (std::size_t i = 0; i < scan->workers.size(); ++i) {
     if (i == 0) {
@@ -72,6 +77,7 @@ Result<Report> build_report(const ReportOptions& options) {
 
 Json report_to_json(const Report& r) {
   const WindowStats& w = r.stats;
+  const auto tracked = [&](std::uint64_t v) { return w.track_payments ? Json(v) : Json(); };
   Json banks = Json::array();
   for (std::size_t i = 0; i < w.banks.size(); ++i) {
     const BankWindowStats& s = w.per_bank[i];
@@ -82,7 +88,7 @@ Json report_to_json(const Report& r) {
                          {"soft_failures", s.soft_failures},
                          {"soft_failure_rate", s.soft_failure_rate()},
                          {"hard_declines", s.hard_declines},
-                         {"retries", s.retries},
+                         {"retries", tracked(s.retries)},
                          {"avg_latency_ms", s.latency.average_ms()},
                          {"p50_latency_ms", s.latency.percentile(0.50)},
                          {"p95_latency_ms", s.latency.percentile(0.95)},
@@ -97,10 +103,10 @@ Json report_to_json(const Report& r) {
               {"to", w.last_ms ? Json(format_timestamp(*w.last_ms)) : Json()},
               {"banks", banks},
               {"no_route", w.no_route},
-              {"payments", w.payments},
-              {"payments_succeeded", w.payments_succeeded},
-              {"payment_success_rate", w.payment_success_rate()},
-              {"payments_hard_declined", w.payments_hard_declined},
+              {"payments", tracked(w.payments)},
+              {"payments_succeeded", tracked(w.payments_succeeded)},
+              {"payment_success_rate", w.track_payments ? Json(w.payment_success_rate()) : Json()},
+              {"payments_hard_declined", tracked(w.payments_hard_declined)},
               {"malformed_lines", r.summary.malformed},
               {"first_malformed", malformed}};
 }
@@ -112,14 +118,19 @@ std::string report_to_text(const Report& r) {
   for (std::size_t i = 0; i < w.banks.size(); ++i) {
     const BankWindowStats& s = w.per_bank[i];
     table.add_row({escape_for_terminal(w.banks.id(i)), fmt::format("{}", s.attempts), pct(s.success_rate()),
-                   pct(s.soft_failure_rate()), fmt::format("{}", s.hard_declines), fmt::format("{}", s.retries),
+                   pct(s.soft_failure_rate()), fmt::format("{}", s.hard_declines),
+                   w.track_payments ? fmt::format("{}", s.retries) : std::string("-"),
                    fmt::format("{:.1f}", s.latency.average_ms()), fmt::format("{}", s.latency.percentile(0.50)),
                    fmt::format("{}", s.latency.percentile(0.95)), fmt::format("{}", s.latency.percentile(0.99))});
   }
   std::string out = table.render();
   out += fmt::format("NO_ROUTE rows: {}\n", w.no_route);
-  out += fmt::format("payments: {} ({} succeeded, {}; {} hard-declined)\n", w.payments, w.payments_succeeded,
-                     pct(w.payment_success_rate()), w.payments_hard_declined);
+  if (w.track_payments) {
+    out += fmt::format("payments: {} ({} succeeded, {}; {} hard-declined)\n", w.payments, w.payments_succeeded,
+                       pct(w.payment_success_rate()), w.payments_hard_declined);
+  } else {
+    out += "payments and retries: not tracked (--no-payments)\n";
+  }
   if (w.first_ms) out += fmt::format("rows: {} from {} to {}\n", w.rows, format_timestamp(*w.first_ms), format_timestamp(*w.last_ms));
   if (r.summary.malformed > 0) out += r.summary.describe() + "\n";
   return out;

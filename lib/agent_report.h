@@ -18,6 +18,7 @@ struct ReportOptions {
   std::optional<TimeMs> since_ms;  // inclusive
   std::optional<TimeMs> until_ms;  // exclusive
   unsigned threads = 0;            // 0: one per core
+  bool payments = true;            // retries and payment-level success (a hash lookup per row)
 };
 
 struct Report {

@@ -116,7 +116,6 @@ Decision decide_rules(const Config& config, const Observation& obs, const RulesO
     const BankWindowStats E = obs.rows.bank_stats(b.id, evidence_since, now);
     const bool escalate = std::any_of(escalations.begin(), escalations.end(),
                                       [&](const Escalation& e) { return e.bank_id == b.id; });
-    bool probe_failed = false;
     bool to_half_open = false;
 
     // --- Breaker ---
@@ -166,7 +165,6 @@ Decision decide_rules(const Config& config, const Observation& obs, const RulesO
       const bool fail_rate = E.attempts >= static_cast<std::uint64_t>(o.probe_min_requests) &&
                              E.soft_failure_rate() > cb.failure_rate_threshold;
       if (fail_run || fail_rate) {
-        probe_failed = true;
         breaker_action(BreakerState::open,
                        fmt::format("{}: probe failed: {} soft failures in {} probes ({}), {} at the end: reopen",
                                    b.id, E.soft_failures, E.attempts, pct(E.soft_failure_rate()),
@@ -212,10 +210,8 @@ Decision decide_rules(const Config& config, const Observation& obs, const RulesO
                                                     b.id, p95, S.attempts, o.latency_enter_ms));
       }
     } else if (b.health_status == Health::degraded) {
-      if (probe_failed || escalate) {
-        health_action(Health::down, probe_failed
-                                        ? fmt::format("{}: down: the outage persists through its probe", b.id)
-                                        : fmt::format("{}: down: escalation, an earlier action on it did not help", b.id));
+      if (escalate) {
+        health_action(Health::down, fmt::format("{}: down: escalation, an earlier action on it did not help", b.id));
       } else if (dwelt && plan.breaker == BreakerState::closed &&
                  S.attempts >= static_cast<std::uint64_t>(o.probe_min_requests) &&
                  S.soft_failure_rate() <= o.degrade_leave && p95 < static_cast<double>(o.latency_leave_ms)) {
@@ -245,32 +241,55 @@ Decision decide_rules(const Config& config, const Observation& obs, const RulesO
     if (!b.enabled) continue;
     const BankPlan& plan = plans[b.id];
     const std::int64_t want = intent.at(b.id);
-    const BankWindowStats* sp = obs.short_window.find(b.id);
-    const BankWindowStats S = sp ? *sp : BankWindowStats{};
-    const bool unwell = plan.health != Health::healthy || plan.breaker != BreakerState::closed;
-    const bool recovering = plan.health == Health::degraded && plan.breaker == BreakerState::closed &&
-                            S.attempts >= static_cast<std::uint64_t>(o.probe_min_requests) &&
-                            S.soft_failure_rate() <= o.degrade_leave;
+    if (plan.breaker != BreakerState::closed) continue;  // the breaker governs its traffic; probes need the share
+    // Evidence since the breaker last changed (at most the short window): failed probes from before a
+    // close say nothing about the bank after it.
+    const std::optional<TimeMs> breaker_changed = changed_at(config, bank_path(b, "circuit_breaker.state"));
+    const BankWindowStats E = obs.rows.bank_stats(
+        b.id, std::max(obs.short_since(), breaker_changed.value_or(obs.short_since())), now);
+    const std::int64_t step = std::min(
+        max_weight_step(config),
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(static_cast<double>(want) * o.weight_step_fraction))));
     const std::int64_t floor_weight =
         want == 0 ? 0 : std::max<std::int64_t>(1, std::llround(static_cast<double>(want) * o.degraded_floor_fraction));
-    const std::int64_t target = unwell && !recovering ? floor_weight : want;
+    std::int64_t target = want;
+    std::string state;
+    if (b.circuit_breaker.state != BreakerState::closed) {
+      // Closing this cycle: slow start (as Envoy and HAProxy do for a host back from ejection):
+      // one step of its intent, then a step more each cycle while it stays healthy.
+      target = std::min(want, std::max(floor_weight, step));
+      state = "slow start after its breaker closed";
+    } else if (plan.health != Health::healthy) {
+      if (E.attempts < static_cast<std::uint64_t>(o.probe_min_requests)) {
+        d.notes.push_back(fmt::format("{}: weight held at {}: {} attempts since its breaker changed (need {})", b.id,
+                                      b.weight, E.attempts, o.probe_min_requests));
+        continue;
+      }
+      // Between the two thresholds the weight holds: the same hysteresis as the health verdict.
+      if (E.soft_failure_rate() > o.degrade_leave && E.soft_failure_rate() < o.degrade_enter) {
+        d.notes.push_back(fmt::format("{}: weight held at {}: {} soft failures since its breaker changed is between "
+                                      "{} and {}",
+                                      b.id, b.weight, pct(E.soft_failure_rate()), pct(o.degrade_leave),
+                                      pct(o.degrade_enter)));
+        continue;
+      }
+      target = E.soft_failure_rate() <= o.degrade_leave ? want : floor_weight;
+      state = fmt::format("health {}, {} soft failures over {} recent attempts", to_string(plan.health),
+                          pct(E.soft_failure_rate()), E.attempts);
+    } else {
+      state = fmt::format("healthy, {} soft failures over {} recent attempts", pct(E.soft_failure_rate()), E.attempts);
+    }
     if (b.weight == target) continue;
     if (cooling(b, "weight")) {
       d.notes.push_back(fmt::format("{}: weight left at {} (operator changed it within {} s)", b.id, b.weight,
                                     o.operator_cooldown_ms / 1000));
       continue;
     }
-    const std::int64_t step = std::min(
-        max_weight_step(config),
-        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(static_cast<double>(want) * o.weight_step_fraction))));
-    const std::int64_t next = b.weight < target ? std::min(target, b.weight + step) : std::max(target, b.weight - step);
+    const std::int64_t next = b.weight < target ? std::min(target, b.weight + step)
+                                                : std::max(target, b.weight - max_weight_step(config));
     reroute.weights[b.id] = next;
-    why.push_back(target < b.weight
-                      ? fmt::format("{} {}->{} toward its floor {} ({} {}, breaker {}, short-window soft failures {})",
-                                    b.id, b.weight, next, target, "health", to_string(plan.health),
-                                    to_string(plan.breaker), pct(S.soft_failure_rate()))
-                      : fmt::format("{} {}->{} back toward the intended {} ({} soft failures over {} attempts)", b.id,
-                                    b.weight, next, target, pct(S.soft_failure_rate()), S.attempts));
+    why.push_back(fmt::format("{} {}->{} toward {} ({}; intended {}, floor {})", b.id, b.weight, next, target, state,
+                              want, floor_weight));
   }
   if (!reroute.weights.empty()) {
     Json intended = Json::object();

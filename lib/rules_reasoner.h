@@ -10,7 +10,7 @@
 //   open -> half_open: open_duration_s after opened_at, times the number of opens of this breaker
 //   within the long window (at most 4x), so a bank that keeps tripping is probed less often. A bank that is `down` goes to `degraded` in
 //   the same step, since a down bank gets no probe traffic.
-//   half_open -> open (and health -> down: the outage persists) on failure_threshold trailing soft
+//   half_open -> open on failure_threshold trailing soft
 //   failures or a rate above the threshold over >= probe_min_requests probes; half_open -> closed when
 //   >= probe_min_requests probes show a soft-failure rate at most half the threshold.
 // * Health, with hysteresis and dwell. healthy -> degraded when the breaker opens, or (after
@@ -18,13 +18,18 @@
 //   soft-failure rate >= degrade_enter and the long window agrees at >= degrade_enter/2 (a blip in
 //   one window is not a trend), or p95 latency >= latency_enter_ms likewise. degraded -> healthy only
 //   after min_dwell, with the breaker closed and the short window at <= degrade_leave (and p95 <
-//   latency_leave_ms) over >= probe_min_requests attempts. degraded -> down on a failed probe or a
-//   learn escalation. A bank between the two thresholds keeps its verdict: that is what stops flapping.
-// * Weights. Each bank's intended weight is the operator's (see intended_weights); a bank that is
-//   unwell (not healthy, or breaker not closed) and not visibly recovering moves toward a floor of
-//   degraded_floor_fraction of its intent (never 0: a trickle keeps recovery observable); otherwise
-//   it moves back toward its intent. Moves are at most weight_step_fraction of the intent per cycle
-//   (and within the guardrail's bound), so weight leaves and returns in steps and never drifts.
+//   latency_leave_ms) over >= probe_min_requests attempts. degraded -> down only on a learn
+//   escalation: a failed probe just reopens the breaker (with a longer hold), so an outage that
+//   outlasts several probes costs one health verdict, not two per probe. A bank between the two thresholds keeps its verdict: that is what stops flapping.
+// * Weights. Each bank's intended weight is the operator's (see intended_weights). While a bank's
+//   breaker is open or half_open its weight is left alone (the breaker governs its traffic, and the
+//   half_open probes need the bank's share). When the breaker closes, the bank slow-starts at one step
+//   (weight_step_fraction of its intent). With the breaker closed, a bank that is not healthy moves
+//   toward a floor of degraded_floor_fraction of its intent (never 0: a trickle keeps recovery
+//   observable) while its rows since the breaker last changed show at least degrade_enter soft
+//   failures, back toward its intent once they show at most degrade_leave, and holds in between (held while there are fewer than
+//   probe_min_requests); a healthy bank moves toward its intent. Moves up are one step per cycle,
+//   moves down at most the guardrail's bound, so weight returns gradually and never drifts.
 // * Retry policy. Transient trouble (>= transient_share of soft failures are GATEWAY_TIMEOUT or
 //   RATE_LIMITED, with the bank degraded but its breaker closed) -> `low` (one quick retry is enough:
 //   a retry goes to another bank, more retries only add latency and load). A hard outage needs no

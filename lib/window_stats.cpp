@@ -2,6 +2,7 @@
 #include "window_stats.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace payops {
@@ -94,21 +95,27 @@ void BankWindowStats::merge(const BankWindowStats& later) {
   latency.merge(later.latency);
 }
 
+namespace {
+// Hex digit values; 0xFF for anything else (only lowercase is the contract's form).
+constexpr std::array<std::uint8_t, 256> kHexValue = [] {
+  std::array<std::uint8_t, 256> t{};
+  t.fill(0xFF);
+  for (int c = 0; c < 10; ++c) t[static_cast<std::size_t>('0' + c)] = static_cast<std::uint8_t>(c);
+  for (int c = 0; c < 6; ++c) t[static_cast<std::size_t>('a' + c)] = static_cast<std::uint8_t>(10 + c);
+  return t;
+}();
+}  // namespace
+
 std::optional<std::uint64_t> transaction_key(std::string_view id) {
   if (id.size() != 20 || id.substr(0, 4) != "txn_") return std::nullopt;
   std::uint64_t key = 0;
+  std::uint8_t bad = 0;
   for (std::size_t i = 4; i < 20; ++i) {
-    const char c = id[i];
-    std::uint64_t digit;
-    if (c >= '0' && c <= '9') {
-      digit = static_cast<std::uint64_t>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      digit = static_cast<std::uint64_t>(c - 'a' + 10);
-    } else {
-      return std::nullopt;
-    }
-    key = (key << 4) | digit;
+    const std::uint8_t v = kHexValue[static_cast<unsigned char>(id[i])];
+    bad |= v & 0xF0;  // one check at the end instead of a branch per digit
+    key = (key << 4) | (v & 0x0F);
   }
+  if (bad) return std::nullopt;
   return key;
 }
 
@@ -210,7 +217,8 @@ void WindowStats::add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id,
   last_ms = std::max(last_ms.value_or(t), t);
   const ErrorKind kind = kind_of(code);
   const bool success = status == TxnStatus::success;
-  const PaymentTracker::Seen seen = tracker_.add(txn_key, t, success, kind == ErrorKind::hard);
+  const PaymentTracker::Seen seen =
+      track_payments ? tracker_.add(txn_key, t, success, kind == ErrorKind::hard) : PaymentTracker::Seen{};
   if (!seen.earlier) ++payments;
   if (seen.first_success) ++payments_succeeded;
   if (seen.first_hard_decline) ++payments_hard_declined;

@@ -144,6 +144,9 @@ struct WindowStats {
   std::uint64_t payments_hard_declined = 0;
   std::optional<TimeMs> first_ms;
   std::optional<TimeMs> last_ms;
+  // Payment tracking (retries, payments*) costs a hash lookup per row, about half of a whole-file
+  // report's time; `agent report --no-payments` turns it off when only per-bank numbers are wanted.
+  bool track_payments = true;
 
   void add(const RowView& row);
   // The same, for rows held in compact form (stream mode). bank_id empty for NO_ROUTE.

@@ -97,6 +97,8 @@ int main(int argc, char** argv) try {
                  "Turn chaos off when the payment success rate falls below this (default 0.85)")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--operator-cooldown", cooldown, "Never undo an operator's change younger than this (default 120s)");
+  std::string min_dwell = "60s";
+  app.add_option("--min-dwell", min_dwell, "Least time between two health verdicts of a bank (default 60s)");
   app.add_option("--lock-timeout", lock_timeout, "How long to wait for the config lock (default 5s)");
   app.add_option("--reasoner", reasoner, "rules (default) or llm")->check(CLI::IsMember({"rules", "llm"}));
 
@@ -113,6 +115,8 @@ int main(int argc, char** argv) try {
   report->add_option("--since", since_text, "Only rows at or after this timestamp");
   report->add_option("--until", until_text, "Only rows before this timestamp");
   report->add_option("--threads", threads, "Scanning threads (default: one per core)");
+  bool no_payments = false;
+  report->add_flag("--no-payments", no_payments, "Skip retries and payment-level success (faster: per-bank numbers only)");
 
   try {
     app.parse(argc, argv);
@@ -125,6 +129,7 @@ int main(int argc, char** argv) try {
     ReportOptions ro;
     ro.path = report_file.empty() ? dir.transactions_csv() : report_file;
     ro.threads = threads;
+    ro.payments = !no_payments;
     if (!since_text.empty()) {
       ro.since_ms = parse_timestamp(since_text);
       if (!ro.since_ms) return usage(fmt::format("--since must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", since_text));
@@ -154,6 +159,9 @@ int main(int argc, char** argv) try {
   options.observe.short_window_ms = *short_ms;
   options.observe.long_window_ms = *long_ms;
   options.rules.operator_cooldown_ms = *cooldown_ms;
+  const auto dwell_ms = parse_duration_ms(min_dwell);
+  if (!dwell_ms || *dwell_ms < 0) return usage(fmt::format("--min-dwell must be a duration like 60s, got \"{}\"", min_dwell));
+  options.rules.min_dwell_ms = *dwell_ms;
   options.dry_run = dry_run;
   options.reasoner = reasoner;
   ConfigStoreOptions store_options;
