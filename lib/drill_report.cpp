@@ -53,9 +53,14 @@ namespace {
 
 // Pass 1: the log's time span.
 struct SpanWorker {
+  TimeMs since = std::numeric_limits<TimeMs>::min();
+  TimeMs until = std::numeric_limits<TimeMs>::max();
   TimeMs first = std::numeric_limits<TimeMs>::max();
   TimeMs last = std::numeric_limits<TimeMs>::min();
+  std::uint64_t rows = 0;
   void operator()(const RowView& r) {
+    if (r.timestamp_ms < since || r.timestamp_ms >= until) return;
+    ++rows;
     first = std::min(first, r.timestamp_ms);
     last = std::max(last, r.timestamp_ms);
   }
@@ -71,10 +76,15 @@ struct BucketWorker {
   std::vector<std::vector<std::vector<std::int64_t>>> latencies;    // [bank][bucket][...]
   std::vector<std::uint64_t> all_attempts, all_successes;
 
+  TimeMs since = std::numeric_limits<TimeMs>::min();
+  TimeMs until = std::numeric_limits<TimeMs>::max();
+  std::uint64_t rows = 0;  // rows in range
+
   void operator()(const RowView& r) {
-    if (r.timestamp_ms < start_ms) return;
+    if (r.timestamp_ms < start_ms || r.timestamp_ms >= until) return;
     const auto b = static_cast<std::size_t>((r.timestamp_ms - start_ms) / bucket_ms);
-    if (b >= buckets) return;
+    if (b >= buckets || r.timestamp_ms < since) return;
+    ++rows;
     if (all_attempts.empty()) all_attempts.assign(buckets, 0), all_successes.assign(buckets, 0);
     const bool ok = r.status == TxnStatus::success;
     ++all_attempts[b];
@@ -195,7 +205,7 @@ std::string chart_open(const DrillData& d, const Plot& p, std::string_view aria,
   }
   // Time ticks: a nice interval giving at most about 10 labels.
   const std::int64_t step = choose_bucket_ms(p.t1 - p.t0, 10);
-  for (TimeMs t = (p.t0 + step - 1) / step * step; t <= p.t1; t += step) {
+  for (TimeMs t = (p.t0 + step - 1) / step * step; t < p.t1; t += step) {  // the right edge would clip a label
     const double x = p.x(t);
     const std::string label = step < 60'000 ? clock_time(t) : clock_time(t).substr(0, 5);
     s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"#9aa0a6\"/>", x,
@@ -386,12 +396,22 @@ Result<DrillData> load_drill_data(const DrillReportOptions& o) {
   d.scorecard = o.scorecard;
   const std::string csv = o.data_dir.transactions_csv();
 
-  auto span = scan_file_parallel<SpanWorker>(csv, o.threads, [] { return SpanWorker{}; });
+  const TimeMs since = o.since_ms.value_or(std::numeric_limits<TimeMs>::min());
+  const TimeMs until = o.until_ms.value_or(std::numeric_limits<TimeMs>::max());
+  auto span = scan_file_parallel<SpanWorker>(csv, o.threads, [&] {
+    SpanWorker w;
+    w.since = since;
+    w.until = until;
+    return w;
+  });
   if (!span.ok()) return span.error();
   TimeMs first = std::numeric_limits<TimeMs>::max(), last = std::numeric_limits<TimeMs>::min();
-  for (const auto& w : span->workers) first = std::min(first, w.first), last = std::max(last, w.last);
-  if (span->summary.rows == 0)
-    return make_error(fmt::format("{} has no rows to report on", csv), Error::Kind::invalid_input);
+  std::uint64_t in_range = 0;
+  for (const auto& w : span->workers) first = std::min(first, w.first), last = std::max(last, w.last), in_range += w.rows;
+  if (in_range == 0)
+    return make_error(fmt::format("{} has no rows to report on{}", csv,
+                                  o.since_ms || o.until_ms ? " in the range asked for" : ""),
+                      Error::Kind::invalid_input);
 
   d.bucket_ms = choose_bucket_ms(last - first, o.target_buckets);
   d.start_ms = first / d.bucket_ms * d.bucket_ms;
@@ -404,10 +424,13 @@ Result<DrillData> load_drill_data(const DrillReportOptions& o) {
     w.start_ms = d.start_ms;
     w.bucket_ms = d.bucket_ms;
     w.buckets = d.buckets;
+    w.since = since;
+    w.until = until;
     return w;
   });
   if (!scan.ok()) return scan.error();
-  d.rows = scan->summary.rows;
+  d.rows = 0;
+  for (const auto& w : scan->workers) d.rows += w.rows;
   d.malformed = scan->summary.malformed;
   d.malformed_note = scan->summary.describe();
   d.all_attempts.assign(d.buckets, 0);
@@ -472,6 +495,7 @@ Result<DrillData> load_drill_data(const DrillReportOptions& o) {
   } else if (config.error().kind != Error::Kind::not_found) {
     return config.error();
   }
+  std::erase_if(d.history, [&](const HistoryEntry& e) { return e.timestamp < since || e.timestamp >= until; });
   std::stable_sort(d.history.begin(), d.history.end(),
                    [](const HistoryEntry& a, const HistoryEntry& b) { return a.timestamp < b.timestamp; });
   return d;
@@ -558,7 +582,7 @@ std::string render_drill_report_html(const DrillData& d) {
   s += "<h2>p95 latency per bank</h2>\n" + latency_chart(d, p);
   s += "<h2>Traffic share per bank (attempts, stacked)</h2>\n" + share_chart(d, p);
 
-  s += "<h2>Banks over the whole run</h2>\n<table><tr><th>Bank</th><th>Name</th><th>Attempts</th><th>Success</th><th>p95 latency</th></tr>\n";
+  s += "<h2>Banks over the report&#39;s span</h2>\n<table><tr><th>Bank</th><th>Name</th><th>Attempts</th><th>Success</th><th>p95 latency</th></tr>\n";
   for (const auto& b : d.banks)
     s += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
                      html_escape(b.id), html_escape(b.name), b.total_attempts, percent(b.total_successes, b.total_attempts),
@@ -589,7 +613,7 @@ std::string render_drill_report_html(const DrillData& d) {
       for (const auto& c : changes_from_details(e.details))
         changes += fmt::format("{}{}: {} &rarr; {}", changes.empty() ? "" : "<br>", html_escape(c.path),
                                html_escape(c.before.dump()), html_escape(c.after.dump()));
-      s += fmt::format("<tr><td class=\"time\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>\n",
+      s += fmt::format("<tr><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>\n",
                        html_escape(format_timestamp(e.timestamp).substr(11, 12)), html_escape(e.actor), html_escape(e.action), changes,
                        e.outcome ? to_string(*e.outcome) : "-", html_escape(e.reason));
     }

@@ -25,6 +25,9 @@ struct DrillReportOptions {
   std::optional<TimeMs> run_start_ms;  // what incident offsets count from; default: the first row
   std::optional<Json> scorecard;       // scorecard_to_json() output, shown as tables
   std::string title = "payops drill report";
+  // Only rows in [since_ms, until_ms): a close-up of the incident in a long run.
+  std::optional<TimeMs> since_ms;
+  std::optional<TimeMs> until_ms;
   std::size_t target_buckets = 120;    // the bucket size is the nice duration nearest span / this
   unsigned threads = 0;                // scanning threads; 0: one per core
 };

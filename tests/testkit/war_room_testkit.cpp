@@ -3,7 +3,7 @@
 //   war_room_testkit status [--data-dir D] [--watch] [--json] [--interval MS] [--max-frames N]
 //                           [--at TIMESTAMP] [--short-window MS] [--long-window MS]
 //   war_room_testkit drill-report [--data-dir D] [--out FILE] [--incident SPEC]... [--run-start TS]
-//                                 [--scorecard FILE] [--title TEXT]
+//                                 [--since TS] [--until TS] [--scorecard FILE] [--title TEXT]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -69,6 +69,10 @@ int main(int argc, char** argv) {
     } else if (a == "--run-start") {
       ro.run_start_ms = parse_timestamp(next());
       if (!ro.run_start_ms) return usage("--run-start wants a timestamp like 2026-11-22T12:00:00.000Z");
+    } else if (a == "--since" || a == "--until") {
+      const auto t = parse_timestamp(next());
+      if (!t) return usage(std::string(a) + " wants a timestamp like 2026-11-22T12:00:00.000Z");
+      (a == "--since" ? ro.since_ms : ro.until_ms) = t;
     } else if (a == "--scorecard") {
       auto text = read_small_file(next());
       if (!text.ok()) return usage(text.error().message);

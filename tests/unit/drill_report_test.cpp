@@ -163,6 +163,18 @@ TEST_CASE("a data dir becomes buckets per bank, named and ordered by the config,
   REQUIRE(d.history.size() == 1);
   CHECK(d.history[0].reason == "archived");
 
+  DrillReportOptions close_up = o;
+  close_up.since_ms = parse_timestamp("2026-11-22T12:00:00.600Z");
+  close_up.until_ms = parse_timestamp("2026-11-22T12:00:40.000Z");
+  auto zoomed = load_drill_data(close_up);
+  REQUIRE(zoomed.ok());
+  CHECK(zoomed->rows == 1);
+  CHECK(zoomed->banks.size() == 1);
+  CHECK(zoomed->history.size() == 1);
+  close_up.since_ms = parse_timestamp("2026-11-22T13:00:00.000Z");
+  close_up.until_ms.reset();
+  CHECK_FALSE(load_drill_data(close_up).ok());  // nothing in range
+
   o.out_path = (dir / "report.html").string();
   REQUIRE(write_drill_report(o).ok());
   std::ifstream in(o.out_path);
