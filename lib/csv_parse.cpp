@@ -4,6 +4,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "csv_format.h"
 #include "money.h"
 
@@ -34,48 +38,94 @@ bool parse_latency(std::string_view s, std::int64_t& out) {
   return true;
 }
 
-const char* find_char(const char* from, const char* end, char c) {
-  return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(end - from)));
-}
-
-// Splits line into exactly kCsvFieldCount raw fields. Quoted fields keep their quotes.
-std::optional<Malformed> split_fields(std::string_view line, std::string_view* fields) {
+// Splits a line that holds quotes into exactly kCsvFieldCount raw fields. Quoted fields keep their
+// quotes. A byte loop: fields are short, so this beats a memchr call per field.
+std::optional<Malformed> split_quoted_fields(std::string_view line, std::string_view* fields) {
   const char* cur = line.data();
   const char* const end = cur + line.size();
-  const bool has_quote = find_char(cur, end, '"') != nullptr;
   int count = 0;
   for (;;) {
     if (count == kCsvFieldCount) return Malformed::field_count;  // a 12th field starts here
-    const char* field_end;
-    if (!has_quote) {
-      field_end = find_char(cur, end, ',');
-      if (field_end == nullptr) field_end = end;
-    } else if (cur < end && *cur == '"') {
-      const char* q = cur + 1;
+    const char* p = cur;
+    if (p < end && *p == '"') {
+      ++p;
       for (;;) {
-        q = find_char(q, end, '"');
-        if (q == nullptr) return Malformed::open_quote;
-        if (q + 1 < end && q[1] == '"') {
-          q += 2;  // a doubled quote inside the field
+        while (p < end && *p != '"') ++p;
+        if (p == end) return Malformed::open_quote;
+        if (p + 1 < end && p[1] == '"') {
+          p += 2;  // a doubled quote inside the field
           continue;
         }
         break;
       }
-      field_end = q + 1;
-      if (field_end < end && *field_end != ',') return Malformed::open_quote;  // text after it
+      ++p;  // past the closing quote
+      if (p < end && *p != ',') return Malformed::open_quote;  // text after it
     } else {
-      field_end = find_char(cur, end, ',');
-      if (field_end == nullptr) field_end = end;
-      // RFC 4180: a field holding a quote must be quoted as a whole.
-      if (find_char(cur, field_end, '"') != nullptr) return Malformed::open_quote;
+      while (p < end && *p != ',') {
+        // RFC 4180: a field holding a quote must be quoted as a whole.
+        if (*p == '"') return Malformed::open_quote;
+        ++p;
+      }
     }
-    fields[count++] = std::string_view(cur, static_cast<std::size_t>(field_end - cur));
-    if (field_end == end) break;
-    cur = field_end + 1;
+    fields[count++] = std::string_view(cur, static_cast<std::size_t>(p - cur));
+    if (p == end) break;
+    cur = p + 1;
   }
   if (count != kCsvFieldCount) return Malformed::field_count;
   return std::nullopt;
 }
+
+// One pass over the line, 16 bytes at a time: the positions of its commas (up to kCsvFieldCount),
+// whether it holds a quote and whether it holds a non-ASCII byte. Returns the comma count (capped
+// at kCsvFieldCount, which already means too many).
+struct LineShape {
+  int commas = 0;
+  bool has_quote = false;
+  bool has_high = false;
+  std::uint32_t comma_at[kCsvFieldCount];
+};
+
+void record_commas(LineShape& shape, std::uint32_t mask, std::size_t base) {
+  while (mask != 0 && shape.commas < kCsvFieldCount) {
+    shape.comma_at[shape.commas++] = static_cast<std::uint32_t>(base) +
+                                     static_cast<std::uint32_t>(__builtin_ctz(mask));
+    mask &= mask - 1;
+  }
+}
+
+#if defined(__SSE2__)
+void shape_of(std::string_view line, LineShape& shape) {
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  const std::size_t n = line.size();
+  std::size_t i = 0;
+  auto block = [&](__m128i v, std::size_t base, std::uint32_t valid) {
+    const auto commas = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))) & valid;
+    const auto quotes = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))) & valid;
+    const auto high = static_cast<std::uint32_t>(_mm_movemask_epi8(v)) & valid;
+    shape.has_quote |= quotes != 0;
+    shape.has_high |= high != 0;
+    record_commas(shape, commas, base);
+  };
+  for (; i + 16 <= n; i += 16) {
+    block(_mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + i)), i, 0xffffu);
+  }
+  if (i < n) {
+    alignas(16) char tail[16] = {};
+    std::memcpy(tail, line.data() + i, n - i);
+    block(_mm_load_si128(reinterpret_cast<const __m128i*>(tail)), i, (1u << (n - i)) - 1);
+  }
+}
+#else
+void shape_of(std::string_view line, LineShape& shape) {
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == ',' && shape.commas < kCsvFieldCount) shape.comma_at[shape.commas++] = static_cast<std::uint32_t>(i);
+    shape.has_quote |= c == '"';
+    shape.has_high |= static_cast<unsigned char>(c) >= 0x80;
+  }
+}
+#endif
 
 }  // namespace
 
@@ -100,10 +150,23 @@ std::optional<Malformed> parse_csv_line(std::string_view line, RowView& out) {
   if (line.size() > kMaxLineBytes) return Malformed::too_long;
   if (!line.empty() && line.back() == '\r') return Malformed::carriage_return;
   if (line == kCsvHeader) return Malformed::repeated_header;
-  if (!is_valid_utf8(line)) return Malformed::bad_utf8;
+  LineShape shape;
+  shape_of(line, shape);
+  if (shape.has_high && !is_valid_utf8(line)) return Malformed::bad_utf8;
 
   std::string_view f[kCsvFieldCount];
-  if (auto bad = split_fields(line, f)) return bad;
+  if (shape.has_quote) {
+    if (auto bad = split_quoted_fields(line, f)) return bad;
+  } else {
+    // The common case: no quote, so every comma separates fields.
+    if (shape.commas != kCsvFieldCount - 1) return Malformed::field_count;
+    std::uint32_t start = 0;
+    for (int k = 0; k < kCsvFieldCount - 1; ++k) {
+      f[k] = line.substr(start, shape.comma_at[k] - start);
+      start = shape.comma_at[k] + 1;
+    }
+    f[kCsvFieldCount - 1] = line.substr(start);
+  }
 
   RowView row;
   const auto ts = parse_timestamp(f[0]);
