@@ -118,8 +118,44 @@ void cycle_on_config(Config& config, const Observation& obs, const CycleOptions&
   record_judgements(config, judgements);
 
   Decision decision = decide_rules(config, obs, options.rules, escalations);
+  std::string reasoner = options.reasoner;
+  if (options.second_reasoner) {
+    ReasonerVerdict verdict = options.second_reasoner(config, obs, decision);
+    report.llm = verdict.trace;
+    const auto record = [&](std::string action, std::string reason, Json details) {
+      HistoryEntry e;
+      e.timestamp = obs.now_ms;
+      e.action = std::move(action);
+      e.details = std::move(details);
+      e.actor = "agent";
+      e.reason = std::move(reason);
+      e.cycle_id = report.cycle_id;
+      e.reasoner = verdict.reasoner;
+      config.agent_history.push_back(e);
+      report.actions.push_back(std::move(e));
+    };
+    if (options.shadow) {
+      Json rules_actions = Json::array(), llm_actions = Json::array();
+      for (const Action& a : decision.actions) rules_actions.push_back(action_to_json(a)["name"].get<std::string>() + " " + action_to_json(a)["args"].dump());
+      for (const Action& a : verdict.decision.actions) llm_actions.push_back(action_to_json(a)["name"].get<std::string>() + " " + action_to_json(a)["args"].dump());
+      if (verdict.fallback_why.empty() && rules_actions != llm_actions) {
+        record("llm_shadow",
+               fmt::format("shadow LLM diverged from the rules: rules {} action(s), LLM {} action(s); the rules acted",
+                           rules_actions.size(), llm_actions.size()),
+               Json{{"rules", rules_actions}, {"llm", llm_actions}});
+      }
+      for (const auto& n : verdict.decision.notes) decision.notes.push_back("shadow " + n);
+    } else {
+      if (!verdict.fallback_why.empty()) {
+        record("llm_fallback", fmt::format("LLM answer not used ({}); the rules decided this cycle", verdict.fallback_why),
+               Json{{"why", verdict.fallback_why}});
+      }
+      decision = std::move(verdict.decision);
+      reasoner = verdict.reasoner;
+    }
+  }
   report.reasoning = std::move(decision.notes);
-  const ActionContext ctx{obs.now_ms, report.cycle_id, options.reasoner};
+  const ActionContext ctx{obs.now_ms, report.cycle_id, reasoner};
   for (const Action& a : decision.actions) {
     auto applied = apply_action(config, a, ctx);
     if (applied.ok()) {
@@ -233,7 +269,8 @@ Json cycle_report_to_json(const CycleReport& r) {
               {"reasoning", r.reasoning},
               {"actions", actions},
               {"refused", r.refused},
-              {"outcomes", r.outcomes}};
+              {"outcomes", r.outcomes},
+              {"llm", r.llm}};
 }
 
 std::string cycle_report_to_text(const CycleReport& r) {

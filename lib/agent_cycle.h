@@ -21,12 +21,28 @@
 
 namespace payops {
 
+// What a second reasoner (the LLM) made of a cycle: the decision to apply, the label recorded as the
+// entries' reasoner ("llm:MODEL", or "rules" when it fell back), and why it fell back.
+struct ReasonerVerdict {
+  Decision decision;
+  std::string reasoner;
+  std::string fallback_why;     // empty when the second reasoner's decision is used
+  Json trace = Json::object();  // request, content, reasoning, reasoning_details, rejections
+};
+using ReasonerHook =
+    std::function<ReasonerVerdict(const Config& config, const Observation& obs, const Decision& rules_decision)>;
+
 struct CycleOptions {
   ObserveOptions observe;
   RulesOptions rules;
   LearnOptions learn;
   bool dry_run = false;            // decide and report, write nothing
   std::string reasoner = "rules";  // recorded in history
+  // When set, asked after the rules on every cycle. Acting: its decision replaces the rules' (a
+  // fallback is recorded as an `llm_fallback` history entry). Shadow: the rules act, and a divergence
+  // is recorded as an `llm_shadow` entry. Neither record has an outcome: they are not actions.
+  ReasonerHook second_reasoner;
+  bool shadow = false;
   // A cycle that finds another cycle's metrics stamped within this of its own time does nothing.
   std::int64_t min_cycle_gap_ms = 1000;
 };
@@ -42,6 +58,7 @@ struct CycleReport {
   std::vector<std::string> refused;   // actions the guardrails stopped, with why
   Json outcomes = Json::array();      // judgements of earlier actions
   std::string malformed_note;
+  Json llm = nullptr;   // the second reasoner's trace, when one ran
   Config config_after;  // the config as written (or as it would be)
 };
 

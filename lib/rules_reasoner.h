@@ -16,7 +16,7 @@
 // * Health, with hysteresis and dwell. healthy -> degraded when the breaker opens, or (after
 //   min_dwell since the last health change) when the short window has >= min_requests attempts with a
 //   soft-failure rate >= degrade_enter and the long window agrees at >= degrade_enter/2 (a blip in
-//   one window is not a trend), or p95 latency >= latency_enter_ms likewise. degraded -> healthy only
+//   one window is not a trend), or p95 latency >= latency_enter_ms in both windows. degraded -> healthy only
 //   after min_dwell, with the breaker closed and the short window at <= degrade_leave (and p95 <
 //   latency_leave_ms) over >= probe_min_requests attempts. degraded -> down only on a learn
 //   escalation: a failed probe just reopens the breaker (with a longer hold), so an outage that
@@ -63,8 +63,8 @@ struct RulesOptions {
   std::int64_t operator_cooldown_ms = 120'000;
   double degrade_enter = 0.25;
   double degrade_leave = 0.10;
-  std::int64_t latency_enter_ms = 3000;
-  std::int64_t latency_leave_ms = 1500;
+  std::int64_t latency_enter_ms = 4000;
+  std::int64_t latency_leave_ms = 2000;
   std::int64_t min_dwell_ms = 60'000;
   std::int64_t probe_min_requests = 5;
   double weight_step_fraction = 0.25;

@@ -4,7 +4,7 @@
 # virtual time over the same period, and `agent score` judging the run against the bars.
 #
 # Environment: PAYOPS_BUILD (default: <repo>/build), DRILL_KEEP=1 keeps the data dir,
-# DRILL_TPS (default 40), DRILL_INTERVAL (agent cycle, default 1s).
+# DRILL_TPS (default 150), DRILL_INTERVAL (agent cycle, default 1s).
 set -euo pipefail
 
 drill_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -12,7 +12,7 @@ build=${PAYOPS_BUILD:-$drill_root/build}
 for tool in simulator agent config-tool; do
   [ -x "$build/$tool" ] || { echo "drill: $build/$tool not found; build first (bash scripts/setup.sh)" >&2; exit 2; }
 done
-tps=${DRILL_TPS:-40}
+tps=${DRILL_TPS:-150}
 interval=${DRILL_INTERVAL:-1s}
 seed=${DRILL_SEED:-$RANDOM}
 data=$(mktemp -d /tmp/payops-drill.XXXXXX)

@@ -254,3 +254,24 @@ TEST_CASE("transient failures lower the retry policy; a healthy bank gets its ol
   CHECK(c.banks[1].retry_policy.level == RetryLevel::normal);
   CHECK(c.banks[1].retry_policy.max_retries == 3);
 }
+
+TEST_CASE("latency degrades a bank only when both windows are slow, not on a long tail's timeouts") {
+  Config c = test::two_bank_config();
+  RulesOptions o;
+  SUBCASE("a naturally slow tail: a few 8 s timeouts in the short window, a normal long window") {
+    Rows rows;
+    for (int i = 0; i < 600; ++i) rows.add(kNow - 300'000 + i * 500, "bank_b", ErrorCode::none, 400);
+    for (int i = 0; i < 3; ++i) rows.add(kNow - 5'000 + i * 1000, "bank_b", ErrorCode::none, 7900);
+    CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), o), "update_bank_health", "bank_b"));
+  }
+  SUBCASE("a latency storm: both windows above latency_enter_ms") {
+    Rows rows;
+    for (int i = 0; i < 300; ++i) rows.add(kNow - 300'000 + i * 1000, "bank_b", ErrorCode::none, 400);
+    for (int i = 0; i < 120; ++i) rows.add(kNow - 30'000 + i * 250, "bank_b", ErrorCode::none, 5000);
+    const Decision d = decide_rules(c, rows.observe(kNow), o);
+    const Action* a = find_action(d, "update_bank_health", "bank_b");
+    REQUIRE(a);
+    CHECK(std::get<UpdateBankHealth>(a->args).health_status == Health::degraded);
+    CHECK(a->reason.find("p95 latency") != std::string::npos);
+  }
+}

@@ -8,12 +8,19 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <exception>
+#include <fstream>
 
 #include <fmt/format.h>
 
 #include "agent_cycle.h"
 #include "agent_report.h"
+#include "drill_report.h"
+#include "http_client.h"
+#include "llm_reasoner.h"
+#include "scorecard.h"
+#include "war_room.h"
 #include "clock.h"
 #include "config_store.h"
 #include "data_dir.h"
@@ -79,8 +86,16 @@ int main(int argc, char** argv) try {
       "  simulator --fast --out - | agent run --input - --interval 10s   event time from the rows\n"
       "  agent once --dry-run --json                 decide and print, change nothing\n"
       "  agent report transactions.csv --since 2026-11-22T12:00:00.000Z\n\n"
-      "Exit codes: 0 ok, 1 other failure (I/O), 2 usage (also --reasoner llm: not yet implemented),\n"
-      "3 config lock held too long by another process, 4 shared_config.json missing or invalid."};
+      "  agent status --watch                        the war room: live per-bank view in this terminal\n"
+      "  agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv\n"
+      "  agent --reasoner llm run                    ask an LLM (OPENROUTER_API_KEY), vetted by the rules' guardrails\n\n"
+      "LLM reasoner: --reasoner llm sends each cycle's observations to an OpenAI-compatible\n"
+      "chat-completions endpoint (default OpenRouter, model nvidia/nemotron-3-nano-30b-a3b:free, key from\n"
+      "OPENROUTER_API_KEY). Every proposed action must pass the same guardrails as the rules; a rejected\n"
+      "answer, a timeout, an HTTP error or a rate limit falls back to the rules for that cycle and is\n"
+      "recorded in agent_history (llm_fallback). --shadow llm asks the LLM but lets the rules act.\n\n"
+      "Exit codes: 0 ok, 1 other failure (I/O), 2 usage, 3 config lock held too long by another\n"
+      "process, 4 shared_config.json missing or invalid, 5 (score) the drill missed a bar."};
   app.require_subcommand(1);
   app.fallthrough();
 
@@ -101,6 +116,48 @@ int main(int argc, char** argv) try {
   app.add_option("--min-dwell", min_dwell, "Least time between two health verdicts of a bank (default 60s)");
   app.add_option("--lock-timeout", lock_timeout, "How long to wait for the config lock (default 5s)");
   app.add_option("--reasoner", reasoner, "rules (default) or llm")->check(CLI::IsMember({"rules", "llm"}));
+  std::string shadow, llm_timeout = "20s";
+  LlmSettings llm;
+  app.add_option("--shadow", shadow, "llm: ask the LLM beside the rules, record where they diverge, let the rules act")
+      ->check(CLI::IsMember({"llm"}));
+  app.add_option("--endpoint", llm.endpoint, "OpenAI-compatible base URL (default OpenRouter's)");
+  app.add_option("--model", llm.model, "Model name (default nvidia/nemotron-3-nano-30b-a3b:free)");
+  app.add_option("--llm-timeout", llm_timeout, "Give up on the LLM after this long and let the rules decide (default 20s)");
+
+  std::string status_interval = "1s", status_at;
+  bool watch = false;
+  auto* status_cmd = app.add_subcommand("status", "The war room: per-bank weights, shares, health, breakers, sparklines, latest actions");
+  status_cmd->add_flag("--watch", watch, "Refresh in place about once a second until Ctrl-C (plain text when not a terminal)");
+  status_cmd->add_option("--refresh", status_interval, "Refresh interval with --watch (default 1s)");
+  status_cmd->add_option("--at", status_at, "Show the log as of this timestamp (a finished drill) instead of now");
+  std::uint64_t max_frames = 0;
+  status_cmd->add_option("--max-frames", max_frames, "Stop after this many refreshes (0 = until interrupted)");
+
+  std::string score_log, score_start, score_interval = "10s", baseline, oracle, samples, detect_from, score_report;
+  std::vector<std::string> incident_specs;
+  double min_oracle_ratio = 0.98;
+  std::int64_t max_health_changes = -1;
+  auto* score = app.add_subcommand("score", "Drill scorecard: success vs baseline and oracle, detection, flaps, double charges");
+  score->add_option("--log", score_log, "The drill's log (default: the data dir's transactions.csv)");
+  score->add_option("--start", score_start, "When the drill's traffic started (incident offsets count from it)")->required();
+  score->add_option("--incident", incident_specs, "The drill's incidents, in simulator syntax (repeatable)");
+  score->add_option("--interval", score_interval, "The agent's cycle interval (detection bar: two cycles)");
+  score->add_option("--baseline", baseline, "Log of the same traffic without the agent");
+  score->add_option("--oracle", oracle, "Log of the same traffic with `simulator --oracle`");
+  score->add_option("--samples", samples, "JSON lines of `config-tool show --json` taken during the drill");
+  score->add_option("--detect-from", detect_from, "Time detection from this offset instead of the incident start");
+  score->add_option("--max-health-changes", max_health_changes, "Flap bar per bank (default: the incident's edges)");
+  score->add_option("--min-oracle-ratio", min_oracle_ratio, "Incident success must reach this share of the oracle's (0.98)");
+  score->add_option("--report", score_report, "Also write the HTML drill report, scorecard included, to this file");
+
+  std::string report_out, report_start, report_title = "payops drill report", report_scorecard;
+  std::vector<std::string> report_incidents;
+  auto* drill_report = app.add_subcommand("drill-report", "Write a self-contained HTML report (inline SVG charts) of a data dir");
+  drill_report->add_option("--out", report_out, "Output file (default: DATA_DIR/drill_report.html)");
+  drill_report->add_option("--incident", report_incidents, "Incidents to shade, in simulator syntax (repeatable)");
+  drill_report->add_option("--start", report_start, "What incident offsets count from (default: the first row)");
+  drill_report->add_option("--title", report_title, "Page title");
+  drill_report->add_option("--scorecard", report_scorecard, "A file with `agent score --json` output to include");
 
   auto* once = app.add_subcommand("once", "Run one cycle now and exit (for cron)");
   std::string interval = "10s", input;
@@ -147,8 +204,99 @@ int main(int argc, char** argv) try {
     return kExitOk;
   }
 
-  if (reasoner == "llm") {
-    return usage("--reasoner llm is not yet implemented in this build; use --reasoner rules");
+  const auto parse_incidents = [](const std::vector<std::string>& specs, std::vector<Incident>& out) -> Status {
+    for (const auto& spec : specs) {
+      auto inc = parse_incident(spec);
+      if (!inc.ok()) return make_error(inc.error().message, Error::Kind::invalid_input);
+      out.push_back(*inc);
+    }
+    return ok_status();
+  };
+
+  if (*status_cmd) {
+    StatusOptions so;
+    so.data_dir = dir;
+    so.watch = watch;
+    so.json = json;
+    so.max_frames = max_frames;
+    const auto every = duration_flag(status_interval);
+    if (!every) return usage(fmt::format("--refresh must be a positive duration like 1s, got \"{}\"", status_interval));
+    so.interval_ms = *every;
+    if (const auto w = duration_flag(short_window)) so.short_window_ms = *w;
+    if (const auto w = duration_flag(long_window)) so.long_window_ms = *w;
+    if (!status_at.empty()) {
+      so.at_ms = parse_timestamp(status_at);
+      if (!so.at_ms) return usage(fmt::format("--at must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", status_at));
+    }
+    if (watch) install_signal_handlers();
+    return run_status(so);
+  }
+
+  if (*drill_report) {
+    DrillReportOptions ro;
+    ro.data_dir = dir;
+    ro.out_path = report_out;
+    ro.title = report_title;
+    if (auto s = parse_incidents(report_incidents, ro.incidents); !s.ok()) return usage(s.error().message);
+    if (!report_start.empty()) {
+      ro.run_start_ms = parse_timestamp(report_start);
+      if (!ro.run_start_ms) return usage(fmt::format("--start must be a timestamp, got \"{}\"", report_start));
+    }
+    if (!report_scorecard.empty()) {
+      std::ifstream in(report_scorecard);
+      Json card = Json::parse(in, nullptr, false);
+      if (card.is_discarded()) return usage(fmt::format("--scorecard {} is not JSON", report_scorecard));
+      ro.scorecard = card;
+    }
+    if (auto s = write_drill_report(ro); !s.ok()) return fail(s.error());
+    fmt::print("wrote {}\n", ro.out_path.empty() ? dir.dir + "/drill_report.html" : ro.out_path);
+    return kExitOk;
+  }
+
+  if (*score) {
+    ScoreInputs si;
+    si.log_path = score_log.empty() ? dir.transactions_csv() : score_log;
+    si.baseline_log_path = baseline;
+    si.oracle_log_path = oracle;
+    si.samples_path = samples;
+    si.min_oracle_ratio = min_oracle_ratio;
+    const auto start = parse_timestamp(score_start);
+    if (!start) return usage(fmt::format("--start must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", score_start));
+    si.run_start_ms = *start;
+    const auto every = duration_flag(score_interval);
+    if (!every) return usage(fmt::format("--interval must be a positive duration, got \"{}\"", score_interval));
+    si.agent_interval_ms = *every;
+    if (!detect_from.empty()) {
+      si.detect_from_offset_ms = parse_duration_ms(detect_from);
+      if (!si.detect_from_offset_ms) return usage(fmt::format("--detect-from must be a duration, got \"{}\"", detect_from));
+    }
+    if (max_health_changes >= 0) si.max_health_changes = max_health_changes;
+    if (auto s = parse_incidents(incident_specs, si.incidents); !s.ok()) return usage(s.error().message);
+    auto history = load_full_history(dir.config_json(), dir.history_jsonl());
+    if (!history.ok()) return fail(history.error());
+    si.history = std::move(*history);
+    auto card = compute_scorecard(si);
+    if (!card.ok()) return fail(card.error());
+    fmt::print("{}", json ? scorecard_to_json(*card).dump(2) + "\n" : scorecard_to_text(*card));
+    if (!score_report.empty()) {
+      DrillReportOptions ro;
+      ro.data_dir = dir;
+      ro.out_path = score_report;
+      ro.incidents = si.incidents;
+      ro.run_start_ms = si.run_start_ms;
+      ro.scorecard = scorecard_to_json(*card);
+      if (auto s = write_drill_report(ro); !s.ok()) return fail(s.error());
+    }
+    return card->passed() ? kExitOk : 5;
+  }
+
+  if (reasoner == "llm" || !shadow.empty()) {
+    const auto timeout = duration_flag(llm_timeout);
+    if (!timeout) return usage(fmt::format("--llm-timeout must be a positive duration, got \"{}\"", llm_timeout));
+    llm.timeout_ms = *timeout;
+    if (const char* key = std::getenv("OPENROUTER_API_KEY")) llm.api_key = key;
+    if (llm.api_key.empty() && llm.endpoint == kDefaultLlmEndpoint)
+      fmt::print(stderr, "agent: OPENROUTER_API_KEY is not set; LLM calls will fail and the rules will decide\n");
   }
   const auto short_ms = duration_flag(short_window), long_ms = duration_flag(long_window);
   const auto lock_ms = parse_duration_ms(lock_timeout), cooldown_ms = parse_duration_ms(cooldown);
@@ -163,7 +311,20 @@ int main(int argc, char** argv) try {
   if (!dwell_ms || *dwell_ms < 0) return usage(fmt::format("--min-dwell must be a duration like 60s, got \"{}\"", min_dwell));
   options.rules.min_dwell_ms = *dwell_ms;
   options.dry_run = dry_run;
-  options.reasoner = reasoner;
+  options.reasoner = "rules";
+  CurlHttpClient http;
+  const bool streaming = *run && !input.empty();
+  if (reasoner == "llm" || !shadow.empty()) {
+    options.shadow = !shadow.empty();
+    options.second_reasoner = [&, streaming](const Config& config, const Observation& obs, const Decision& rules_decision) {
+      // Log text for the model: only from the data dir's log (a stream keeps no messages).
+      const std::vector<LogSample> log_samples =
+          streaming ? std::vector<LogSample>{} : sample_log_messages(dir.transactions_csv(), obs.short_since(), 3);
+      LlmOutcome outcome = decide_llm(http, llm, config, obs, log_samples, rules_decision, options.rules);
+      return ReasonerVerdict{std::move(outcome.decision), outcome.used_llm ? "llm:" + llm.model : "rules",
+                             outcome.fallback_why, std::move(outcome.trace)};
+    };
+  }
   ConfigStoreOptions store_options;
   store_options.lock_timeout_ms = *lock_ms;
   ConfigStore store(dir, store_options);
