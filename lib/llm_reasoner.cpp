@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -79,8 +80,14 @@ Result<std::vector<Action>> vet_llm_answer(const std::string& content, const Con
     auto action = action_from_json(raw);
     if (!action.ok()) return make_error(fmt::format("actions[{}]: {}", index, action.error().message));
     if (action->reason.empty()) action->reason = "(the model gave no reason)";
-    const std::string bank = action_bank(*action);
-    if (!bank.empty()) {
+    // Every bank the action touches: a reroute may list several, and action_bank names only one.
+    std::vector<std::string> banks;
+    if (const auto* reroute = std::get_if<RerouteTraffic>(&action->args)) {
+      for (const auto& entry : reroute->weights) banks.push_back(entry.first);
+    } else if (std::string bank = action_bank(*action); !bank.empty()) {
+      banks.push_back(std::move(bank));
+    }
+    for (const std::string& bank : banks) {
       for (const char* field : {"weight", "health_status", "circuit_breaker", "retry_policy"})
         if (operator_changed_recently(config, fmt::format("banks.{}.{}", bank, field), now_ms, rules.operator_cooldown_ms))
           return make_error(fmt::format("actions[{}]: {} would undo an operator's recent change to banks.{}.{}",
