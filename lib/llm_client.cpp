@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "csv_format.h"
+
 namespace payops {
 
 std::string_view to_string(LlmFailure f) {
@@ -66,12 +68,14 @@ Result<LlmReply> chat(HttpClient& http, const LlmSettings& settings, const std::
   if (response->status == 429) {
     return fail(LlmFailure::rate_limited,
                 fmt::format("rate limited by {} (HTTP 429{})", request.url,
-                            response->retry_after.empty() ? "" : ", retry after " + response->retry_after));
+                            response->retry_after.empty() ? ""
+                                                          : ", retry after " + sanitize_text_field(response->retry_after, 64)));
   }
   if (response->status < 200 || response->status >= 300) {
-    std::string snippet = response->body.substr(0, 200);
-    for (char& c : snippet)
-      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    // The body is the server's text and ends up in agent_history and the --json trace: control bytes
+    // become spaces, invalid UTF-8 (e.g. a multi-byte character cut at the limit) becomes U+FFFD, so
+    // the JSON writer never throws on it.
+    const std::string snippet = sanitize_text_field(response->body, 200);
     return fail(LlmFailure::http_error, fmt::format("HTTP {} from {}: {}", response->status, request.url, snippet));
   }
   auto reply = parse_chat_response(response->body);
