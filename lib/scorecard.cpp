@@ -132,14 +132,16 @@ Result<Scorecard> compute_scorecard(const ScoreInputs& in) {
     if (inc.bank_id == "*") continue;
     if (std::find(affected.begin(), affected.end(), inc.bank_id) == affected.end()) affected.push_back(inc.bank_id);
   }
+  // An action after the incident began but before detect_from (the agent saw it early) counts as
+  // detected at once.
   const TimeMs detect_from = in.detect_from_offset_ms ? in.run_start_ms + *in.detect_from_offset_ms : s.incident_start_ms;
   for (const auto& e : in.history) {
-    if (e.actor != "agent" || e.timestamp < detect_from) continue;
+    if (e.actor != "agent" || e.timestamp < s.incident_start_ms) continue;
     const bool relevant = affected.empty() ? e.action == "toggle_chaos_mode" || !changes_from_details(e.details).empty()
                                            : std::any_of(affected.begin(), affected.end(),
                                                          [&](const std::string& b) { return touches_bank(e, b); });
     if (relevant) {
-      s.time_to_detect_ms = e.timestamp - detect_from;
+      s.time_to_detect_ms = std::max<std::int64_t>(0, e.timestamp - detect_from);
       break;
     }
   }

@@ -12,7 +12,8 @@ aborted=$(printf '%s' "$history" | python3 -c '
 import json, sys
 h = json.load(sys.stdin)
 print(sum(1 for e in h if e["actor"] == "agent" and e["action"] == "toggle_chaos_mode"))')
-drill_score 25 || true
+# Chaos hits every bank, so each may be marked degraded once while it lasts (and not again).
+drill_score 25 --max-health-changes 2
 echo "chaos aborts by the agent: $aborted"
 [ "$(ct get routing_rules.chaos_mode)" = false ] || { echo "FAIL: chaos is still on" >&2; exit 1; }
 [ "$aborted" -ge 1 ] || { echo "FAIL: the agent did not turn chaos off" >&2; exit 1; }

@@ -4,4 +4,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 drill_run 40 bank_a:outage:8s+20s bank_b:outage:8s+20s bank_c:outage:8s+20s
-drill_score 40
+# bank_d then carries everything and runs past its capacity (RATE_LIMITED): the agent may mark it
+# degraded once, a real verdict, but must keep it routable.
+drill_score 40 --max-health-changes 2
