@@ -4,7 +4,7 @@
 # virtual time over the same period, and `agent score` judging the run against the bars.
 #
 # Environment: PAYOPS_BUILD (default: <repo>/build), DRILL_KEEP=1 keeps the data dir,
-# DRILL_TPS (default 150), DRILL_INTERVAL (agent cycle, default 1s).
+# DRILL_TPS (default 150), DRILL_INTERVAL (agent cycle, default 1s), DRILL_LIVE=1 shows the agent live.
 set -euo pipefail
 
 drill_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -49,8 +49,14 @@ drill_run() {
     > "$data/simulator.json" 2> "$data/simulator.err" &
   sim=$!
   pids+=("$sim")
-  "$build/agent" run --interval "$interval" --short-window "${DRILL_SHORT_WINDOW:-6s}" \
-    ${DRILL_AGENT_ARGS:-} > "$data/agent.log" 2>&1 &
+  if [ "${DRILL_LIVE:-0}" = 1 ]; then
+    # The demo: the agent's cycle lines go to the terminal as they happen (and to the log).
+    "$build/agent" ${DRILL_AGENT_ARGS:-} run --interval "$interval" --short-window "${DRILL_SHORT_WINDOW:-6s}" \
+      > >(tee "$data/agent.log") 2>&1 &
+  else
+    "$build/agent" ${DRILL_AGENT_ARGS:-} run --interval "$interval" --short-window "${DRILL_SHORT_WINDOW:-6s}" \
+      > "$data/agent.log" 2>&1 &
+  fi
   agent=$!
   pids+=("$agent")
   ( while :; do "$build/config-tool" show --json 2>/dev/null | tr -d '\n' >> "$data/samples.jsonl" \

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The live self-healing demo (README quick start, command 1, runs this after building).
+# A minute of real traffic at 50 payments/s; 15 s in, bank_b (a quarter of the traffic) goes down for
+# 25 s. The agent daemon (one cycle every 2 s) prints what it sees and does as it happens; then the
+# scorecard compares the run with the same traffic without the agent and with hindsight-perfect
+# routing, and an HTML report is written beside the data. Ctrl-C stops everything cleanly.
+# The agent uses the LLM reasoner when OPENROUTER_API_KEY is set, the rules otherwise.
+export DRILL_TPS=${DRILL_TPS:-50} DRILL_INTERVAL=${DRILL_INTERVAL:-2s} DRILL_SHORT_WINDOW=${DRILL_SHORT_WINDOW:-8s}
+export DRILL_LIVE=1 DRILL_KEEP=1 DRILL_OPEN_S=${DRILL_OPEN_S:-10}
+if [ -n "${OPENROUTER_API_KEY:-}" ]; then export DRILL_AGENT_ARGS="--reasoner llm"; fi
+source "$(dirname "${BASH_SOURCE[0]}")/drills/lib.sh"
+drill_setup
+echo "payops demo: data in $data"
+echo "  traffic: simulator at $tps payments/s for 60 s; incident: bank_b outage from 15 s to 40 s"
+echo "  agent: one cycle every $interval (${DRILL_AGENT_ARGS:---reasoner rules}); each line: payments and success, then per bank"
+echo "         success rate, attempts, weight, health/breaker; '->' lines are the agent's actions"
+echo
+"$build/config-tool" show
+echo
+drill_run 60 bank_b:outage:15s+25s
+echo
+echo "== the config after the run"
+"$build/config-tool" show
+echo
+echo "== the agent's actions"
+"$build/config-tool" history --last 12
+echo
+echo "== scorecard"
+set +e
+drill_score 60 --report "$data/drill_report.html"
+code=$?
+set -e
+echo
+echo "report: $data/drill_report.html   (open it in a browser; live view of a run: build/agent status --watch)"
+exit $code
