@@ -1,6 +1,8 @@
 // One agent cycle and its two renderings (JSON for machines, a few lines for people).
 #include "agent_cycle.h"
 
+#include <memory>
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -187,9 +189,31 @@ Result<CycleReport> run_cycle(ConfigStore& store, Clock& clock, const ObserveFn&
     cycle_on_config(*config, *obs, no_gap, report);
     return report;
   }
+  // A second reasoner (an LLM, seconds per answer) is asked before the lock, on a lockless snapshot,
+  // so operators and other writers never wait on a model. Under the lock its answer is re-vetted
+  // against the config as it is then, and the rules decide on that config if it no longer holds.
+  CycleOptions locked_options = options;
+  if (options.second_reasoner) {
+    auto snapshot = store.load();
+    if (!snapshot.ok()) return snapshot.error();
+    const Decision rules_on_snapshot = decide_rules(*snapshot, *obs, options.rules, {});
+    auto verdict = std::make_shared<ReasonerVerdict>(options.second_reasoner(*snapshot, *obs, rules_on_snapshot));
+    locked_options.second_reasoner = [verdict](const Config& locked, const Observation&, const Decision& rules_locked) {
+      ReasonerVerdict v = *verdict;
+      if (v.fallback_why.empty() && v.recheck) {
+        if (auto s = v.recheck(locked); !s.ok()) {
+          v.fallback_why = "the answer no longer holds on the config as locked: " + s.error().message;
+          v.reasoner = "rules";
+          v.trace["fallback"] = v.fallback_why;
+        }
+      }
+      if (!v.fallback_why.empty()) v.decision = rules_locked;
+      return v;
+    };
+  }
   auto written = store.update([&](Config& config) -> Status {
     report.observations = observation_to_json(*obs, config);
-    cycle_on_config(config, *obs, options, report);
+    cycle_on_config(config, *obs, locked_options, report);
     if (!report.skipped.empty()) return make_error("skipped", Error::Kind::conflict);  // write nothing
     return ok_status();
   });

@@ -28,6 +28,9 @@ struct ReasonerVerdict {
   std::string reasoner;
   std::string fallback_why;     // empty when the second reasoner's decision is used
   Json trace = Json::object();  // request, content, reasoning, reasoning_details, rejections
+  // Re-vets the decision against the config as read under the lock (the model is asked before the
+  // lock is taken, on a lockless snapshot, so a slow model never holds the config lock).
+  std::function<Status(const Config& locked)> recheck;
 };
 using ReasonerHook =
     std::function<ReasonerVerdict(const Config& config, const Observation& obs, const Decision& rules_decision)>;

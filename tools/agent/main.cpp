@@ -321,8 +321,17 @@ int main(int argc, char** argv) try {
       const std::vector<LogSample> log_samples =
           streaming ? std::vector<LogSample>{} : sample_log_messages(dir.transactions_csv(), obs.short_since(), 3);
       LlmOutcome outcome = decide_llm(http, llm, config, obs, log_samples, rules_decision, options.rules);
-      return ReasonerVerdict{std::move(outcome.decision), outcome.used_llm ? "llm:" + llm.model : "rules",
-                             outcome.fallback_why, std::move(outcome.trace)};
+      ReasonerVerdict verdict{std::move(outcome.decision), outcome.used_llm ? "llm:" + llm.model : "rules",
+                              outcome.fallback_why, std::move(outcome.trace), {}};
+      if (outcome.used_llm) {
+        verdict.recheck = [content = verdict.trace.value("content", std::string()), now = obs.now_ms,
+                           rules = options.rules](const Config& locked) -> Status {
+          auto again = vet_llm_answer(content, locked, now, rules);
+          if (!again.ok()) return again.error();
+          return ok_status();
+        };
+      }
+      return verdict;
     };
   }
   ConfigStoreOptions store_options;
