@@ -5,16 +5,19 @@
 #   scripts/setup.sh                      build deps + Release-ish build in ./build
 #   scripts/setup.sh --with-tests         also the packages the test suite uses
 #   scripts/setup.sh --build-dir D -- -DPAYOPS_WERROR=ON    extra CMake arguments after --
+#   scripts/setup.sh --target agent       build only these targets (repeatable)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir="$root/build"
 with_tests=0
+targets=()
 cmake_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-tests) with_tests=1 ;;
     --build-dir) build_dir=$2; shift ;;
+    --target) targets+=(--target "$2"); shift ;;
     --) shift; cmake_args=("$@"); break ;;
     *) echo "setup.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -47,5 +50,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)"
+cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}"
 echo "setup: built payops in $build_dir" >&2

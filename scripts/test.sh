@@ -18,7 +18,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   PAYOPS_TEST_SCALE=small ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure --timeout 900 | tee -a "$log"
 
 echo "== libFuzzer targets (clang), bounded time each"
-CXX=clang++ bash "$root/scripts/setup.sh" --build-dir "$root/build-fuzz" -- -DPAYOPS_FUZZ=ON
+CXX=clang++ bash "$root/scripts/setup.sh" --build-dir "$root/build-fuzz" \
+  --target csv_reader_libfuzzer --target config_parser_libfuzzer -- -DPAYOPS_FUZZ=ON
 for fuzzer in "$root"/build-fuzz/tests/*_libfuzzer; do
   corpus=$(mktemp -d)
   "$fuzzer" -max_total_time=20 -max_len=4096 -print_final_stats=0 "$corpus" 2>"$corpus.log" || {
