@@ -30,7 +30,7 @@ if [ "$with_tests" = 1 ]; then
   # python3: the fake OpenAI-compatible server on 127.0.0.1 and result checks; util-linux: flock(1)
   # and script(1); tmux: the live view in a pseudo-terminal; clang + libfuzzer: the fuzz targets;
   # gawk, miller, sqlite3: the bench smoke test's peers; chromium: rendering the drill report.
-  packages+=(python3 util-linux bsdutils procps tmux clang libfuzzer-14-dev libclang-rt-14-dev gawk miller
+  packages+=(python3 jq util-linux bsdutils procps tmux clang libfuzzer-14-dev libclang-rt-14-dev gawk miller
              sqlite3 chromium)
 fi
 

@@ -35,7 +35,8 @@ set +e; wait "$agent_pid"; rc=$?; set -e
 jq -e . "$work/daemon.jsonl" > /dev/null || fail "--json output is not one JSON object per line"
 
 cfg="$d/shared_config.json"
-first_fail=$(grep ',bank_b,' "$d/transactions.csv" | grep -m1 -E 'BANK_UNAVAILABLE|NETWORK_ERROR|GATEWAY_TIMEOUT' | cut -d, -f1)
+# One awk, not grep | grep -m1: under pipefail the first grep's SIGPIPE would fail the assignment.
+first_fail=$(awk -F, '$6 == "bank_b" && $10 ~ /^(BANK_UNAVAILABLE|NETWORK_ERROR|GATEWAY_TIMEOUT)$/ { print $1; exit }' "$d/transactions.csv")
 [[ -n "$first_fail" ]] || fail "the outage produced no soft failure on bank_b"
 first_act=$(jq -r '[.agent_history[] | select(.actor=="agent") | select(.details.changes[]?.path |
   test("banks.bank_b.(circuit_breaker.state|health_status)"))][0].timestamp // empty' "$cfg")

@@ -25,23 +25,11 @@
 #include "config_store.h"
 #include "data_dir.h"
 #include "exit_codes.h"
+#include "stop_signal.h"
 #include "time_util.h"
 
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
-extern "C" void on_signal(int) { g_stop = 1; }
-
-// No SA_RESTART: a signal cuts the sleep (or a blocking read) short, so the daemon finishes the
-// cycle in hand and exits at once.
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 int fail(const payops::Error& e) {
   fmt::print(stderr, "agent: {}\n", e.message);
@@ -228,7 +216,7 @@ int main(int argc, char** argv) try {
       so.at_ms = parse_timestamp(status_at);
       if (!so.at_ms) return usage(fmt::format("--at must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", status_at));
     }
-    if (watch) install_signal_handlers();
+    if (watch) install_stop_handlers();
     return run_status(so);
   }
 
@@ -356,7 +344,7 @@ int main(int argc, char** argv) try {
   // run
   const auto interval_ms = duration_flag(interval);
   if (!interval_ms) return usage(fmt::format("--interval must be a positive duration like 10s, got \"{}\"", interval));
-  install_signal_handlers();
+  install_stop_handlers();
   // Keep cycles that run back to back (short intervals) from mistaking each other for a rival.
   options.min_cycle_gap_ms = std::min<std::int64_t>(options.min_cycle_gap_ms, *interval_ms / 2);
 
@@ -377,7 +365,7 @@ int main(int argc, char** argv) try {
           print_report(*r, json);
           return true;
         },
-        [] { return g_stop != 0; });
+        [] { return stop_requested(); });
     if (fd != STDIN_FILENO) ::close(fd);
     if (!status.ok()) return fail(status.error());
     return code;
@@ -387,7 +375,7 @@ int main(int argc, char** argv) try {
   // failures (a lock held for a while, a human's broken edit) are reported and the next cycle retries.
   bool first = true;
   Clock& clock = SystemClock::instance();
-  while (g_stop == 0) {
+  while (!stop_requested()) {
     const TimeMs started = clock.now_ms();
     auto r = run_cycle(store, clock, observe_log_fn, options);
     if (!r.ok()) {
@@ -397,7 +385,7 @@ int main(int argc, char** argv) try {
       print_report(*r, json);
     }
     first = false;
-    if (g_stop != 0) break;
+    if (stop_requested()) break;
     clock.sleep_ms(started + *interval_ms - clock.now_ms());
   }
   return kExitOk;

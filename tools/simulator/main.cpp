@@ -16,23 +16,12 @@
 #include "random.h"
 #include "simulator.h"
 #include "terminal.h"
+#include "stop_signal.h"
 #include "time_util.h"
 #include "world.h"
 
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
-extern "C" void on_signal(int) { g_stop = 1; }
-
-// No SA_RESTART: the signal cuts the clock's sleep short, so the loop notices it at once.
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 // "now", "now-1h" / "-1h" (relative to now), or a contract timestamp.
 std::optional<payops::TimeMs> parse_start(const std::string& text, payops::TimeMs now) {
@@ -154,11 +143,11 @@ int main(int argc, char** argv) try {
   std::FILE* report = to_stdout ? stderr : stdout;  // stdout may carry the CSV
   if (!quiet && is_terminal(stderr)) options.status_stream = stderr;
 
-  install_signal_handlers();
+  install_stop_handlers();
   ManualClock virtual_clock(*start);
   Clock& clock = options.fast ? static_cast<Clock&>(virtual_clock) : SystemClock::instance();
   const RowSink sink = [&](std::string_view rows) { return appender->append(rows); };
-  auto summary = run_simulation(options, config, world, incidents, clock, sink, [] { return g_stop != 0; });
+  auto summary = run_simulation(options, config, world, incidents, clock, sink, [] { return stop_requested(); });
   if (!summary) {
     fmt::print(stderr, "simulator: {}\n", summary.error().message);
     return kExitFailure;
