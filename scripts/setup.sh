@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-packages=(g++ cmake ninja-build pkg-config libcli11-dev nlohmann-json3-dev libfccp-dev libfmt-dev
+packages=(g++ cmake ninja-build ccache pkg-config libcli11-dev nlohmann-json3-dev libfccp-dev libfmt-dev
           libcurl4-openssl-dev doctest-dev)
 if [ "$with_tests" = 1 ]; then
   # python3: the fake OpenAI-compatible server on 127.0.0.1 and result checks; util-linux: flock(1)
