@@ -11,6 +11,7 @@
 
 #include "csv_appender.h"
 #include "csv_parse.h"
+#include "file_lock.h"
 #include "fleet_down_state.h"
 #include "fleet_names.h"
 
@@ -119,6 +120,10 @@ Result<std::uint64_t> stream_last_seq(NatsSession& session) {
 Result<LogDownStats> run_log_down(NatsSession& session, const LogDownOptions& options, const std::function<bool()>& stop,
                                   const std::function<void(const LogDownStats&)>& on_progress) {
   const std::string log_path = options.dir.transactions_csv();
+  // One merger per log: two would both append (and share the intent record). The lock dies with its
+  // process, so a restart after kill -9 takes it at once.
+  auto lock = FileLock::acquire(log_path + ".fleet-down.lock", options.lock_timeout_ms);
+  if (!lock.ok()) return make_error("another `fleet log down` is merging into this log: " + lock.error().message);
   auto appender = CsvAppender::open(log_path);
   if (!appender.ok()) return appender.error();
   auto intent = load_down_intent(down_state_path(log_path));

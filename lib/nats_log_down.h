@@ -1,5 +1,6 @@
 // `fleet log down`: the fleet's log stream merged into one local transactions.csv (the agent's host)
 // that obeys the contract, so agent, agent report, agent status and the drills run on it unchanged.
+// One merger per log (an flock on <log>.fleet-down.lock for the process's life).
 // Rows are appended in stream order (the order JetStream stored them, which is the order the hosts'
 // bridges sent them: near time order while every bridge keeps up) through the contract's appender.
 // Every row is checked by the contract's parser before it is written; a bad message is skipped and
@@ -26,6 +27,7 @@ struct LogDownOptions {
   std::int64_t slack_ms = kDefaultTailSlackMs;  // rows further behind the newest written are "late"
   std::int64_t report_every_ms = 0;
   bool once = false;                  // merge what the stream holds now, then return
+  std::int64_t lock_timeout_ms = 10000;  // wait for a previous merger (being stopped) to let go
 };
 
 struct LogDownStats {

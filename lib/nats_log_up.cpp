@@ -10,6 +10,7 @@
 
 #include "fleet_log_follower.h"
 #include "fleet_names.h"
+#include "file_lock.h"
 
 namespace payops {
 namespace {
@@ -53,6 +54,7 @@ Status publish_row_sync(jsCtx* js, const std::string& subject, const std::string
     jsPubOptions po;
     jsPubOptions_Init(&po);
     po.MsgId = id.c_str();
+    po.MaxWait = 1000;  // short tries: a failover lasts seconds, and every second lags this host's rows
     jsPubAck* ack = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
     if (s == NATS_OK) s = js_PublishMsg(&ack, js, msg, &po, &code);
@@ -63,7 +65,7 @@ Status publish_row_sync(jsCtx* js, const std::string& subject, const std::string
       return ok_status();
     }
     if (stop()) return make_error(nats_error_text(s, fmt::format("publishing row at byte {} (stopping)", row.offset)));
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100 * (attempt + 1), 1000)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50 * (attempt + 1), 250)));
   }
 }
 
@@ -138,9 +140,14 @@ Result<std::uint64_t> stream_resume_offset(NatsSession& session, const std::stri
 Result<LogUpStats> run_log_up(NatsSession& session, const LogUpOptions& options, const std::function<bool()>& stop,
                               const std::function<void(const LogUpStats&)>& on_progress) {
   LogUpStats stats;
+  // One publisher per log on this machine (two would be safe within the dedup window, but wasteful
+  // and confusing); the lock dies with its process, so a restart after kill -9 takes it at once.
+  auto lock = FileLock::acquire(options.dir.transactions_csv() + ".fleet-up.lock", options.lock_timeout_ms);
+  if (!lock.ok()) return make_error("another `fleet log up` is publishing this log: " + lock.error().message);
   auto resume = stream_resume_offset(session, options.host);
   if (!resume.ok()) return resume.error();
   stats.resumed_from_offset = stats.offset = *resume;
+  if (on_progress) on_progress(stats);  // resumed: from here on, rows flow (once the log exists)
   const std::string path = options.dir.transactions_csv();
   auto follower = LogFollower::open(path, *resume);
   while (!follower.ok() && follower.error().kind == Error::Kind::not_found && !stop()) {
@@ -176,7 +183,7 @@ Result<LogUpStats> run_log_up(NatsSession& session, const LogUpOptions& options,
       if (options.once) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(options.poll_ms));
     } else {
-      result = publish_batch(js, subject, options.host, *rows, counts, session.settings().request_wait_ms, stop, stats);
+      result = publish_batch(js, subject, options.host, *rows, counts, options.batch_ack_wait_ms, stop, stats);
       if (!result.ok()) break;
       stats.offset = follower->offset();
     }

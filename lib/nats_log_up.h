@@ -24,6 +24,10 @@ struct LogUpOptions {
   std::size_t max_batch_bytes = 1 << 20; // rows published (asynchronously) before waiting for acks
   std::int64_t report_every_ms = 0;     // call on_progress this often (0: only at the end)
   bool once = false;                    // publish what is there now, then return (no following)
+  std::int64_t lock_timeout_ms = 10000;  // wait for a previous publisher (being stopped) to let go
+  // How long a batch waits for its acknowledgements before it is resent row by row. Short, because a
+  // host whose rows lag the others' lands out of time order in the merged log (readers' slack: 5 s).
+  std::int64_t batch_ack_wait_ms = 1000;
 };
 
 struct LogUpStats {
@@ -39,7 +43,8 @@ struct LogUpStats {
 // transient errors (a node failing over) for the session's connect timeout.
 Result<std::uint64_t> stream_resume_offset(NatsSession& session, const std::string& host);
 
-// Runs until stop() returns true (checked between batches and while idle), or once the log is drained
+// Runs until stop() returns true (on_progress is called once as soon as the position is resumed, then
+// every report_every_ms) (checked between batches and while idle), or once the log is drained
 // with options.once. A missing log is waited for (the simulator creates it). Errors: a refused file
 // (foreign header, replaced or truncated), or NATS unreachable past the connect timeout.
 Result<LogUpStats> run_log_up(NatsSession& session, const LogUpOptions& options,

@@ -145,8 +145,20 @@ int main(int argc, char** argv) try {
   if (*log) {
     if (auto st = session->ensure_log_stream(replicas, *dedup_ms); !st.ok()) return fail(st.error());
     if (*up) {
-      LogUpOptions o{dir, host, 50, std::size_t{1} << 20, *report_ms, once};
-      auto progress = [&](const LogUpStats& s) { fmt::print(stderr, "fleet: log up {}\n", up_stats_json(s, host).dump()); };
+      LogUpOptions o;
+      o.dir = dir;
+      o.host = host;
+      o.report_every_ms = *report_ms;
+      o.once = once;
+      bool resumed = false;
+      auto progress = [&](const LogUpStats& s) {
+        if (!resumed) {
+          fmt::print(stderr, "fleet: log up {}: following {} from byte {}\n", host, dir.transactions_csv(), s.offset);
+        } else {
+          fmt::print(stderr, "fleet: log up {}\n", up_stats_json(s, host).dump());
+        }
+        resumed = true;
+      };
       auto r = run_log_up(*session, o, should_stop, progress);
       if (!r.ok()) return fail(r.error());
       fmt::print("{}\n", json ? up_stats_json(*r, host).dump()
