@@ -69,8 +69,8 @@ Status publish_row_sync(jsCtx* js, const std::string& subject, const std::string
   }
 }
 
-// Publishes rows asynchronously and waits for every acknowledgement. On any doubt (an error, a
-// missing acknowledgement) the whole batch is sent again, in order, one row at a time: rows the stream
+// Publishes rows asynchronously and waits for every acknowledgement. On any doubt (an error, no
+// acknowledgement for wait_ms) the whole batch is sent again, in order, one row at a time: rows the stream
 // already holds come back as duplicates (same message id) and are not stored twice.
 Status publish_batch(jsCtx* js, const std::string& subject, const std::string& host,
                      const std::vector<FollowedRow>& rows, AckCounts& counts, std::int64_t wait_ms,
@@ -93,10 +93,17 @@ Status publish_batch(jsCtx* js, const std::string& subject, const std::string& h
   jsPubOptions wait;
   jsPubOptions_Init(&wait);
   wait.MaxWait = wait_ms;
-  if (js_PublishAsyncComplete(js, &wait) != NATS_OK) {
-    natsMsgList pending{};
-    if (js_PublishAsyncGetPendingList(&pending, js) == NATS_OK) natsMsgList_Destroy(&pending);
-    doubt = true;
+  // Wait while acknowledgements keep coming; a whole wait_ms without one is a doubt.
+  for (std::uint64_t seen = 0;;) {
+    if (js_PublishAsyncComplete(js, &wait) == NATS_OK) break;
+    const std::uint64_t acked = counts.stored + counts.duplicates + counts.errors;
+    if (acked == seen) {
+      natsMsgList pending{};
+      if (js_PublishAsyncGetPendingList(&pending, js) == NATS_OK) natsMsgList_Destroy(&pending);
+      doubt = true;
+      break;
+    }
+    seen = acked;
   }
   if (!doubt && counts.errors == 0) {
     stats.published += counts.stored;

@@ -21,11 +21,11 @@ struct LogUpOptions {
   DataDir dir;
   std::string host;
   std::int64_t poll_ms = 50;            // how often to look for new rows when there are none
-  std::size_t max_batch_bytes = 1 << 20; // rows published (asynchronously) before waiting for acks
+  std::size_t max_batch_bytes = 256 << 10; // rows published (asynchronously) before waiting for acks
   std::int64_t report_every_ms = 0;     // call on_progress this often (0: only at the end)
   bool once = false;                    // publish what is there now, then return (no following)
   std::int64_t lock_timeout_ms = 10000;  // wait for a previous publisher (being stopped) to let go
-  // How long a batch waits for its acknowledgements before it is resent row by row. Short, because a
+  // How long a batch may go without a single acknowledgement before it is resent row by row. Short: a
   // host whose rows lag the others' lands out of time order in the merged log (readers' slack: 5 s).
   std::int64_t batch_ack_wait_ms = 1000;
 };

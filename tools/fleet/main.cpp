@@ -162,8 +162,9 @@ int main(int argc, char** argv) try {
       auto r = run_log_up(*session, o, should_stop, progress);
       if (!r.ok()) return fail(r.error());
       fmt::print("{}\n", json ? up_stats_json(*r, host).dump()
-                              : fmt::format("log up {}: {} rows published, {} duplicates dropped, resumed at byte {}{}{}",
-                                            host, r->published, r->duplicates, r->resumed_from_offset,
+                              : fmt::format("log up {}: {} rows published, {} duplicates dropped, {} batches resent, resumed "
+                                            "at byte {}{}{}",
+                                            host, r->published, r->duplicates, r->resent_batches, r->resumed_from_offset,
                                             r->summary.malformed ? "; " : "", r->summary.describe()));
       return kExitOk;
     }
