@@ -8,7 +8,7 @@ set -euo pipefail
 build=${1:?usage: fleet_bench.sh BUILD_DIR [ROWS] [CONFIG_CHANGES]}
 rows=${2:-200000}
 changes=${3:-30}
-command -v nats-server > /dev/null || { echo "nats-server missing: scripts/setup.sh --with-tests" >&2; exit 1; }
+command -v nats-server > /dev/null || { echo "nats-server missing: run scripts/setup.sh" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/payops_fleet_bench.XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf -- "$work"; }

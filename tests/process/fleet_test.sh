@@ -10,12 +10,12 @@
 #     the union of the hosts' rows (no row lost, none twice) and passes the contract checks;
 #   - the config ends identical on every host; an invalid revision is refused on every host; a local
 #     edit on a host is put back; a second writer of the config key stops the publisher (CAS).
-# nats-server missing is a FAILURE (scripts/setup.sh --with-tests installs it), never a skip.
+# nats-server missing is a FAILURE (scripts/setup.sh installs it), never a skip.
 set -euo pipefail
 build=${1:?usage: fleet_test.sh BUILD_DIR}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v nats-server > /dev/null ||
-  fail "nats-server is not installed: run scripts/setup.sh --with-tests (it installs the Debian package nats-server)"
+  fail "nats-server is not installed: run scripts/setup.sh (it installs the Debian package nats-server)"
 command -v jq > /dev/null || fail "jq is needed (scripts/setup.sh --with-tests)"
 command -v python3 > /dev/null || fail "python3 is needed to pick free ports (scripts/setup.sh --with-tests)"
 fleet="$build/fleet"; sim="$build/simulator"; agent="$build/agent"; tool="$build/config-tool"
