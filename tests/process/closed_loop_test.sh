@@ -45,13 +45,14 @@ first=$(jq -r '[.agent_history[] | select(.actor == "agent")][0].timestamp' "$wo
   || fail "the agent's first action is stamped $first, not a virtual instant inside the run"
 grep -q 'virtual' <<<"$(jq -r '[.agent_history[] | select(.actor == "agent")][0].cycle_id' "$work/a/shared_config.json")" \
   || fail "a virtual-time cycle id should carry 'virtual', not a pid"
-# After the outage started, bank_b's share of first attempts fell (traffic moved by the agent's config).
+# Late in the outage bank_b's share of rows is under half what it was before (traffic moved by the
+# agent's config; with a tick that does nothing it stays near 20%: failing first attempts still land there).
 share() {  # share DIR FROM TO: bank_b's share of rows in [FROM, TO) seconds of the run
   awk -F, -v from="$2" -v to="$3" 'NR > 1 { s = substr($1, 18, 2) + 0; if (s >= from && s < to) { n++; if ($6 == "bank_b") b++ } }
     END { printf "%d", n ? 100 * b / n : 0 }' "$1/transactions.csv"
 }
 before=$(share "$work/a" 0 4); after=$(share "$work/a" 12 16)
-[[ $after -lt $before ]] || fail "bank_b's share did not fall during its outage: ${before}% before, ${after}% late in it"
+[[ $after -lt $(( before / 2 )) ]] || fail "bank_b's share did not fall during its outage: ${before}% before, ${after}% late in it"
 echo "ok: $ticks ticks, $reloads config reloads, $acted agent actions on bank_b; bank_b share ${before}% -> ${after}%"
 
 # A failing tick command stops the run, naming its status and the virtual instant.
