@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "config_limits.h"
 #include "config_model.h"
 
 namespace payops {
@@ -211,6 +212,18 @@ class Validator {
   }
 };
 
+// Integer limits (hardening): a weight is 0..kMaxBankWeight, as the `weights` command accepts, so
+// the router's scaled sums and the guardrails' step arithmetic cannot overflow.
+std::optional<std::int64_t> check_bank_weight(Validator& v, const Json& bank, const std::string& p) {
+  const auto weight = v.check_int(bank, "weight", p, {0, std::nullopt}, true);
+  if (weight && *weight > kMaxBankWeight) {
+    v.add(p + ".weight", "must be at most " + std::to_string(kMaxBankWeight) + " (the largest weight), got " +
+                             std::to_string(*weight));
+    return std::nullopt;
+  }
+  return weight;
+}
+
 }  // namespace
 
 std::vector<Problem> validate_config_json(const Json& doc) {
@@ -257,7 +270,7 @@ std::vector<Problem> validate_config_json(const Json& doc) {
         }
       }
       v.check_string(bank, "name", p, true);
-      const auto weight = v.check_int(bank, "weight", p, {0, std::nullopt}, true);
+      const auto weight = check_bank_weight(v, bank, p);
       const auto enabled = v.check_bool(bank, "enabled", p);
       if (!weight || (bank.contains("enabled") && !enabled)) {
         weights_known = false;
