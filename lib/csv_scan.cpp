@@ -107,6 +107,14 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   return *this;
 }
 
+void MappedFile::release(std::size_t begin, std::size_t end) const {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t first = (begin + page - 1) / page * page;
+  const std::size_t last = std::min(end, size_) / page * page;
+  if (ptr_ == nullptr || first >= last) return;
+  ::madvise(const_cast<char*>(ptr_) + first, last - first, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
   if (ptr_ != nullptr) ::munmap(const_cast<char*>(ptr_), size_);
 }
