@@ -31,9 +31,11 @@ struct SimulatorOptions {
   // Paced mode: when the run ends normally, wait for in-flight payments' rows to come due (true) or
   // write them at once with their future finish times (false; a stop request always does this).
   bool wait_for_in_flight = true;
-  // Hindsight-perfect routing for drill scorecards: before each payment, banks that a scripted
-  // incident affects at that moment are routed around as if marked down (unless that would leave no
-  // bank). Knowledge no real router has; it only bounds what the agent could achieve.
+  // Hindsight routing for drill scorecards (docs/oracle.md): whenever the incidents' effects change,
+  // first attempts are planned from the incident script and the banks' true capacities: unaffected
+  // banks first, by the operator's weights, each kept below its capacity, then degraded banks, and
+  // banks in an outage only when nothing else is left. Knowledge no real router has; it bounds what
+  // the agent could achieve.
   bool oracle = false;
   std::FILE* status_stream = nullptr;  // live status line once a second; null: none
   std::FILE* warning_stream = stderr;  // config warnings; null: none
