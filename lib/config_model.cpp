@@ -400,6 +400,16 @@ Bank bank_from_json(const Json& obj) {
   return b;
 }
 
+SuccessRateRouting success_rate_routing_from_json(const Json& obj) {
+  SuccessRateRouting r;
+  read_bool(obj, "enabled", r.enabled);
+  read_number(obj, "exploration_share", r.exploration_share);
+  read_int(obj, "best_banks", r.best_banks);
+  read_int(obj, "half_life_s", r.half_life_s);
+  r.extra = unknown_keys(obj, {"enabled", "exploration_share", "best_banks", "half_life_s"});
+  return r;
+}
+
 RoutingRules routing_from_json(const Json& obj) {
   RoutingRules r;
   read_string(obj, "primary_bank", r.primary_bank);
@@ -413,8 +423,11 @@ RoutingRules routing_from_json(const Json& obj) {
     }
     r.chaos_targets = std::move(targets);
   }
+  if (const Json* v = member(obj, "success_rate_routing"); v != nullptr && v->is_object()) {
+    r.success_rate_routing = success_rate_routing_from_json(*v);
+  }
   r.extra = unknown_keys(obj, {"primary_bank", "fallback_strategy", "chaos_mode", "chaos_failure_rate",
-                               "chaos_targets"});
+                               "chaos_targets", "success_rate_routing"});
   return r;
 }
 
@@ -544,6 +557,7 @@ Json routing_to_json(const RoutingRules& r) {
   j["chaos_mode"] = r.chaos_mode;
   j["chaos_failure_rate"] = r.chaos_failure_rate;
   if (r.chaos_targets) j["chaos_targets"] = *r.chaos_targets;
+  if (r.success_rate_routing) j["success_rate_routing"] = success_rate_routing_to_json(*r.success_rate_routing);
   append_extra(j, r.extra);
   return j;
 }
@@ -585,6 +599,16 @@ std::string config_to_text(const Config& config) {
   return config_to_json(config).dump(2, ' ', /*ensure_ascii=*/false,
                                      Json::error_handler_t::replace) +
          "\n";
+}
+
+Json success_rate_routing_to_json(const SuccessRateRouting& r) {
+  Json j = Json::object();
+  j["enabled"] = r.enabled;
+  j["exploration_share"] = r.exploration_share;
+  j["best_banks"] = r.best_banks;
+  j["half_life_s"] = r.half_life_s;
+  append_extra(j, r.extra);
+  return j;
 }
 
 // ---- defaults and routing helpers --------------------------------------------------------------

@@ -226,6 +226,22 @@ std::optional<std::int64_t> check_bank_weight(Validator& v, const Json& bank, co
 
 }  // namespace
 
+namespace {
+
+// routing_rules.success_rate_routing (optional): an object whose keys have the ranges the agent can
+// act on sensibly; unknown keys are a newer tool's and pass.
+void check_success_rate_routing(Validator& v, const Json& rr, const std::string& base, std::size_t bank_count) {
+  const Json* srr = v.check_object(rr, "success_rate_routing", base, false);
+  if (srr == nullptr) return;
+  const std::string p = base + ".success_rate_routing";
+  v.check_bool(*srr, "enabled", p);
+  v.check_number(*srr, "exploration_share", p, NumberRange{0.0, 0.5, "0..0.5"});
+  v.check_int(*srr, "best_banks", p, IntRange{1, static_cast<std::int64_t>(std::max<std::size_t>(1, bank_count))});
+  v.check_int(*srr, "half_life_s", p, IntRange{1, 3600});
+}
+
+}  // namespace
+
 std::vector<Problem> validate_config_json(const Json& doc) {
   Validator v;
   if (!doc.is_object()) {
@@ -315,6 +331,7 @@ std::vector<Problem> validate_config_json(const Json& doc) {
                                     FallbackStrategy::primary_first});
     v.check_bool(*rr, "chaos_mode", p);
     v.check_number(*rr, "chaos_failure_rate", p, kRate);
+    check_success_rate_routing(v, *rr, p, ids.size());
     if (const auto ct = rr->find("chaos_targets"); ct != rr->end()) {
       if (!ct->is_array()) {
         v.add(p + ".chaos_targets", "must be an array of bank ids, got " + show(*ct));

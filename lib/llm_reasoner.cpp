@@ -97,7 +97,7 @@ Result<std::vector<Action>> vet_llm_answer(const std::string& content, const Con
       banks.push_back(std::move(bank));
     }
     for (const std::string& bank : banks) {
-      for (const char* field : {"weight", "health_status", "circuit_breaker", "retry_policy"})
+      for (std::string_view field : kAgentFields)
         if (operator_changed_recently(config, fmt::format("banks.{}.{}", bank, field), now_ms, rules.operator_cooldown_ms))
           return make_error(fmt::format("actions[{}]: {} would undo an operator's recent change to banks.{}.{}",
                                         index, action_name(*action), bank, field));
