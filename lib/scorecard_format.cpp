@@ -127,7 +127,7 @@ std::string scorecard_to_text(const Scorecard& s) {
                        t.detect_ms ? "" : " (" + t.detect_note + ")", seconds(t.mitigate_ms),
                        t.mitigate_ms ? "" : " (" + t.mitigate_note + ")",
                        t.recover_ms ? seconds(t.recover_ms) + " after the incident ended" : "-",
-                       t.recover_ms ? "" : " (" + t.recover_note + ")");
+                       t.recover_note.empty() ? "" : " (" + t.recover_note + ")");
   }
   for (const auto& b : s.banks)
     out += fmt::format("{}: {} health changes, {} breaker changes by the agent, {} incident edges\n", b.bank_id,
