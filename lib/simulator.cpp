@@ -90,6 +90,7 @@ class Run {
   void emit(const PendingRow& row);
   Status flush_due(TimeMs now, bool force_write);
   Status drain_all();
+  Status lockstep_tick(TimeMs instant_ms);
   void print_status(double wall_now_s, bool finishing);
   // Payment k starts at an absolute deadline from the run's start, so pacing never drifts.
   TimeMs deadline(std::uint64_t k) const {
@@ -394,6 +395,16 @@ Status Run::flush_due(TimeMs now, bool force_write) {
 
 Status Run::drain_all() { return flush_due(std::numeric_limits<TimeMs>::max(), true); }
 
+// The outside process must see exactly the rows finished by the instant, and traffic after it must
+// see whatever the process wrote: flush (forced), run the hook, then poll the config.
+Status Run::lockstep_tick(TimeMs instant_ms) {
+  if (auto s = flush_due(instant_ms, true); !s.ok()) return s;
+  ++summary_.lockstep_ticks;
+  if (auto s = options_.lockstep_hook(instant_ms); !s.ok()) return s;
+  poll_config();
+  return ok_status();
+}
+
 void Run::print_status(double wall_now_s, bool finishing) {
   const double dt = wall_now_s - shown_wall_s_;
   if (dt <= 0) return;
@@ -435,6 +446,8 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
   TimeMs next_poll_ms = t0_ + options_.tick_ms;
   double next_status_s = wall_start + 1.0;
   const auto generating = [&] { return k < count_limit && next_start < end_ms; };
+  const bool lockstep = options_.fast && options_.lockstep_every_ms > 0 && options_.lockstep_hook;
+  TimeMs next_lockstep_ms = lockstep ? t0_ + options_.lockstep_every_ms : std::numeric_limits<TimeMs>::max();
 
   while (true) {
     if (stop()) {
@@ -442,6 +455,13 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
       break;
     }
     const TimeMs now = clock_.now_ms();
+    if (now >= next_lockstep_ms) {  // before the payments that start at this very instant
+      if (auto s = lockstep_tick(next_lockstep_ms); !s.ok()) {
+        if (stop()) continue;  // the signal reached the hook's process too: a stop, not a failure
+        return s.error();
+      }
+      next_lockstep_ms += options_.lockstep_every_ms;
+    }
     if (!options_.fast && now >= next_poll_ms) {
       poll_config();
       next_poll_ms = now + options_.tick_ms;
@@ -463,12 +483,13 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
       }
     }
     const bool in_flight = !heap_.empty();
-    if (!generating() && (!in_flight || options_.fast || !options_.wait_for_in_flight)) break;
+    if (!generating() && (!in_flight || (options_.fast && !lockstep) || !options_.wait_for_in_flight)) break;
 
     // Sleep until the next thing happens: a payment start, a row coming due, a tick.
     TimeMs next = generating() ? next_start : std::numeric_limits<TimeMs>::max();
     if (in_flight) next = std::min(next, heap_.front().finish_ms);
     if (!options_.fast) next = std::min(next, next_poll_ms);
+    next = std::min(next, next_lockstep_ms);
     clock_.sleep_ms(std::max<TimeMs>(next - now, options_.fast ? 0 : 1));
   }
   if (auto s = drain_all(); !s.ok()) return s.error();
@@ -526,6 +547,7 @@ Json SimulationSummary::to_json() const {
               {"no_route", no_route},
               {"config_reloads", reloads},
               {"config_rejected", rejected},
+              {"lockstep_ticks", lockstep_ticks},
               {"start", format_timestamp(first_start_ms)},
               {"last_row", rows ? format_timestamp(last_finish_ms) : std::string()},
               {"wall_seconds", wall_seconds},

@@ -73,6 +73,7 @@ int main(int argc, char** argv) try {
       "  agent run --interval 10s                    daemon; Ctrl-C/SIGTERM finish the cycle and exit\n"
       "  simulator --fast --out - | agent run --input - --interval 10s   event time from the rows\n"
       "  agent once --dry-run --json                 decide and print, change nothing\n"
+      "  agent --now 2026-11-22T12:00:05.000Z once   one cycle at a virtual instant (closed-loop drills)\n"
       "  agent report transactions.csv --since 2026-11-22T12:00:00.000Z\n\n"
       "  agent status --watch                        the war room: live per-bank view in this terminal\n"
       "  agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv\n"
@@ -88,12 +89,15 @@ int main(int argc, char** argv) try {
   app.fallthrough();
 
   std::string data_dir, short_window = "30s", long_window = "5m", lock_timeout = "5s", cooldown = "120s";
-  std::string reasoner = "rules";
+  std::string reasoner = "rules", now_text;
   bool json = false, dry_run = false;
   CycleOptions options;
   app.add_option("--data-dir", data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
   app.add_flag("--json", json, "One JSON object per cycle (observations, reasoning, actions, outcomes)");
   app.add_flag("--dry-run", dry_run, "Decide and print; write nothing");
+  app.add_option("--now", now_text,
+                 "agent once: run the cycle at this virtual instant (2026-11-22T12:00:05.000Z) instead of the real "
+                 "clock: windows, timers, cooldowns and history use it (the simulator's --tick passes $PAYOPS_NOW)");
   app.add_option("--short-window", short_window, "Short observation window (default 30s)");
   app.add_option("--long-window", long_window, "Long observation window (default 5m)");
   app.add_option("--chaos-abort-below", options.rules.chaos_abort_below,
@@ -196,6 +200,14 @@ int main(int argc, char** argv) try {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   const DataDir dir = resolve_data_dir(data_dir);
+  // A flag, not an environment variable: a stray PAYOPS_NOW in a shell must never move a real agent's clock.
+  std::optional<TimeMs> virtual_now;
+  if (!now_text.empty()) {
+    if (!*once) return usage("--now applies to `agent once` only (the daemon and the other commands run on the real clock)");
+    virtual_now = parse_timestamp(now_text);
+    if (!virtual_now)
+      return usage(fmt::format("--now must be a timestamp like 2026-11-22T12:00:05.000Z, got \"{}\"", now_text));
+  }
 
   if (*report) {
     ReportOptions ro;
@@ -369,7 +381,9 @@ int main(int argc, char** argv) try {
   };
 
   if (*once) {
-    auto r = run_cycle(store, SystemClock::instance(), observe_log_fn, options);
+    ManualClock fixed(virtual_now.value_or(0));
+    if (virtual_now) options.cycle_id_tag = "virtual";
+    auto r = run_cycle(store, virtual_now ? static_cast<Clock&>(fixed) : SystemClock::instance(), observe_log_fn, options);
     if (!r.ok()) return fail(r.error());
     print_report(*r, json);
     return kExitOk;
