@@ -455,3 +455,49 @@ TEST_CASE("config store: file_identity changes with each replace") {
   REQUIRE(store.update([](Config& c) { return set_weight(c, 1); }).ok());
   CHECK(file_identity(dir.data_dir().config_json()) != a);
 }
+
+TEST_CASE("config store: one size limit: a write that would exceed it is refused (invalid_config) and nothing changes") {
+  StoreTempDir dir;
+  ConfigStore store(dir.data_dir());
+  REQUIRE(store.init(default_config(), false).ok());
+  const std::string before = slurp(dir.data_dir().config_json());
+  auto r = store.update([](Config& c) {
+    c.banks[0].name = std::string(kMaxConfigBytes, 'n');  // the text alone is over the limit
+    return ok_status();
+  });
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == Error::Kind::invalid_config);  // exit 4, as readers give for such a file
+  CHECK(r.error().message.find("MiB") != std::string::npos);
+  CHECK(slurp(dir.data_dir().config_json()) == before);
+  CHECK(temp_files(dir.path).empty());
+}
+
+TEST_CASE("config store: readers refuse an over-size file and a FIFO with invalid_config, without blocking") {
+  StoreTempDir dir;
+  const std::string path = dir.data_dir().config_json();
+  REQUIRE(mkfifo(path.c_str(), 0644) == 0);
+  auto fifo = ConfigStore(dir.data_dir()).load();
+  REQUIRE_FALSE(fifo.ok());
+  CHECK(fifo.error().kind == Error::Kind::invalid_config);
+  CHECK(fifo.error().message.find("not a regular file") != std::string::npos);
+  REQUIRE(unlink(path.c_str()) == 0);
+  { std::ofstream(path) << ""; }
+  REQUIRE(truncate(path.c_str(), static_cast<off_t>(kMaxConfigBytes) + 1) == 0);  // sparse: no real data
+  auto big = read_small_file(path);
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().kind == Error::Kind::invalid_config);
+}
+
+TEST_CASE("config store: init --force archives the history it replaces to agent_history.jsonl") {
+  StoreTempDir dir;
+  ConfigStore store(dir.data_dir());
+  Config c = default_config();
+  c.agent_history = {entry(1), entry(2)};
+  REQUIRE(store.init(c, false).ok());
+  REQUIRE(store.init(default_config(), true).ok());
+  const auto archived = lines_of(dir.data_dir().history_jsonl());
+  REQUIRE(archived.size() == 2);
+  CHECK(Json::parse(archived[0])["reason"] == entry(1).reason);
+  CHECK(Json::parse(archived[1])["reason"] == entry(2).reason);
+  CHECK(store.load()->agent_history.empty());
+}

@@ -308,3 +308,27 @@ TEST_CASE("config validate: routing_rules.success_rate_routing is optional, and 
   d["routing_rules"]["success_rate_routing"] = true;
   check_only(d, "routing_rules.success_rate_routing: must be an object, got true");
 }
+
+TEST_CASE("config validate: a weight is at most 1e9, so router and guardrail sums cannot overflow") {
+  Json d = base();
+  d["banks"][0]["weight"] = 1'000'000'000;
+  CHECK(problems_of(d).empty());
+  d["banks"][0]["weight"] = 1'000'000'001;
+  check_only(d, "banks[0].weight: must be at most 1000000000 (the largest weight), got 1000000001");
+  d["banks"][0]["weight"] = 9'223'372'036'854'775'000LL;  // near 2^63: passed before, overflowed the router
+  CHECK(problems_of(d).size() == 1);
+}
+
+TEST_CASE("config parse: a duplicate key is an error naming its path") {
+  const std::string text = R"({"banks": [{"id": "bank_a"}, {"id": "bank_b", "weight": 5, "weight": 7}],
+                               "routing_rules": {}, "agent_history": []})";
+  auto r = parse_config_text(text, "c.json");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == Error::Kind::invalid_config);
+  CHECK_MESSAGE(r.error().message.find("duplicate key banks[1].weight") != std::string::npos, r.error().message);
+  auto top = parse_config_text(R"({"banks": [], "banks": []})", "c.json");
+  REQUIRE_FALSE(top.ok());
+  CHECK_MESSAGE(top.error().message.find("duplicate key banks ") != std::string::npos, top.error().message);
+  // The same key in two different objects is fine.
+  CHECK(parse_json_text(R"({"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 1}, {"x": 2}]})", "j").ok());
+}

@@ -245,3 +245,9 @@ TEST_CASE("csv rows written by append_csv_row read back the same with fast-cpp-c
   CHECK(n == rows.size());
   CHECK(line_start == text.size());
 }
+
+TEST_CASE("csv sanitize treats C1 controls and bidi overrides like C0 controls") {
+  CHECK(sanitize_text_field("a\xc2\x9b" "31mb\xc2\x85" "c", 512) == "a 31mb c");
+  CHECK(sanitize_text_field("pay\xe2\x80\xae" "fdp.exe \xe2\x81\xa6x\xe2\x81\xa9", 512) == "pay fdp.exe  x ");
+  CHECK(sanitize_text_field("caf\xc3\xa9 \xc2\xa0", 512) == "caf\xc3\xa9 \xc2\xa0");  // ordinary text stays
+}

@@ -2,6 +2,7 @@
 // window rather than the size of the log.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -172,4 +173,37 @@ TEST_CASE("csv read_tail on a missing file names it") {
   REQUIRE_FALSE(w.ok());
   CHECK(w.error().kind == Error::Kind::not_found);
   CHECK(w.error().message.find("/nonexistent/dir/transactions.csv") != std::string::npos);
+}
+
+TEST_CASE("csv read_tail stops at the line limit: a huge unterminated last line or over-long line costs little") {
+  TempLog log;
+  std::string content = header_line();
+  for (int i = 0; i < 100; ++i) content += row_at(kT0 - 1000 + i, i);
+  const std::string monster(8u << 20, 'x');  // 8 MiB, far over the 64 KiB line limit
+  log.write(content + monster);              // no '\n': a write in progress that large
+  auto w = read_tail(log.path, kT0 - 60'000);
+  REQUIRE(w.ok());
+  CHECK(w->bytes_read < 512u * 1024);
+  CHECK(w->summary.malformed == 1);
+
+  // The same line ended by a later appender, with rows after it: those rows are read, the line is
+  // counted once, and nothing in front of it is read.
+  std::string after;
+  for (int i = 0; i < 10; ++i) after += row_at(kT0 + i, 1000 + i);
+  log.write(content + monster + "\n" + after);
+  auto w2 = read_tail(log.path, kT0 - 60'000);
+  REQUIRE(w2.ok());
+  CHECK(w2->rows.size() == 10);
+  CHECK(w2->summary.malformed == 1);
+  CHECK(w2->bytes_read < 512u * 1024);
+}
+
+TEST_CASE("csv read_tail refuses a FIFO without blocking") {
+  TempLog log;
+  std::remove(log.path.c_str());
+  REQUIRE(mkfifo(log.path.c_str(), 0644) == 0);
+  auto w = read_tail(log.path, kT0);
+  REQUIRE_FALSE(w.ok());
+  CHECK(w.error().message.find("not a regular file") != std::string::npos);
+  CHECK(w.error().message.find(log.path) != std::string::npos);
 }

@@ -217,3 +217,12 @@ TEST_CASE("a data dir becomes buckets per bank, named and ordered by the config,
   CHECK_FALSE(load_drill_data(o).ok());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("html_escape shows control bytes, C1 controls and bidi overrides as visible escapes") {
+  const std::string out = html_escape("a\x1b]8;;http://x\x07" "b\xc2\x9b" "c\xe2\x80\xae" "d");
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.find('\x07') == std::string::npos);
+  CHECK(out.find("\xc2\x9b") == std::string::npos);
+  CHECK(out.find("\xe2\x80\xae") == std::string::npos);
+  CHECK(out == "a\\x1b]8;;http://x\\x07b\\u{009b}c\\u{202e}d");
+}

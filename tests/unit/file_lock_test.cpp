@@ -229,3 +229,16 @@ TEST_CASE("file lock: the timeout also holds when the wait falls back to polling
   CHECK(waited < std::chrono::milliseconds(1500));
   kill_and_reap(holder);
 }
+
+TEST_CASE("file lock: a hard link planted at the lock path is refused and its other name kept intact") {
+  LockTempDir dir;
+  const std::string victim = dir.path + "/victim";
+  { std::ofstream(victim) << "precious data\n"; }
+  const std::string path = dir.path + "/shared_config.json.lock";
+  REQUIRE(link(victim.c_str(), path.c_str()) == 0);
+  auto r = FileLock::acquire(path, 100);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("hard links") != std::string::npos);
+  CHECK(r.error().message.find(path) != std::string::npos);
+  CHECK(slurp(victim) == "precious data\n");  // the pid write would have truncated it
+}
