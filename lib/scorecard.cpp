@@ -121,10 +121,10 @@ Result<std::vector<HistoryEntry>> load_full_history(const std::string& config_pa
     const Json e = Json::parse(line, nullptr, false);
     if (!e.is_discarded() && e.is_object()) out.push_back(history_entry_from_json(e));
   }
-  std::ifstream in(config_path, std::ios::binary);
-  if (!in) return make_error(fmt::format("cannot read {}", config_path), Error::Kind::not_found);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto config = parse_config_text(text, config_path);
+  // The contract's bounded, non-blocking reader: a FIFO or an oversized file at the path is refused.
+  auto text = read_small_file(config_path);
+  if (!text.ok()) return text.error();
+  auto config = parse_config_text(*text, config_path);
   if (!config.ok()) return config.error();
   out.insert(out.end(), config->agent_history.begin(), config->agent_history.end());
   return out;
