@@ -132,7 +132,7 @@ propagation_ms=$(( $(now_ms) - seen_at ))
 # leader). Killing the stream's leader also loses nothing, but stalls every host for the election
 # (seconds under load), which can put that stall's rows past the readers' slack: docs/fleet.md.
 leader=$(status | jq -r .leader)
-victim=0; [[ $leader == n0 ]] && victim=1
+victim=0; [[ $leader == n0 ]] && victim=1        # never node 2: the raw publish below uses it
 kill -9 "${node_pid[$victim]}"
 sleep 2
 kill -9 "$down_pid"; sleep 1; start_down                           # the log-down bridge dies and comes back
@@ -184,7 +184,7 @@ for ((n = 0; n < 100; n++)); do same_config "$central" "$work/h1" && break; slee
 same_config "$central" "$work/h1" || fail "h1's local edit was not put back by its watcher"
 grep -q '"event":"local_change"' "$work/watch_h1.out" || fail "h1's watcher did not report the local edit"
 # A revision written behind the authority's back, invalid: raw NATS protocol to a live node.
-exec 3<> "/dev/tcp/127.0.0.1/${client[0]}"
+exec 3<> "/dev/tcp/127.0.0.1/${client[2]}"  # node 2 is never the victim
 printf 'CONNECT {"verbose":false}\r\nPUB $KV.payops_config.shared_config 12\r\n{"banks": 1}\r\nPING\r\n' >&3
 timeout 5 grep -m1 -q PONG <&3 || fail "raw publish to the config key got no PONG"
 exec 3>&-
