@@ -176,7 +176,8 @@ Result<CycleReport> run_cycle(ConfigStore& store, Clock& clock, const ObserveFn&
   CycleReport report;
   report.now_ms = clock.now_ms();
   report.dry_run = options.dry_run;
-  report.cycle_id = fmt::format("{}-{}", format_timestamp(report.now_ms), ::getpid());
+  report.cycle_id = options.cycle_id_tag.empty() ? fmt::format("{}-{}", format_timestamp(report.now_ms), ::getpid())
+                                                 : fmt::format("{}-{}", format_timestamp(report.now_ms), options.cycle_id_tag);
   auto obs = observe(report.now_ms);
   if (!obs.ok()) return obs.error();
   report.malformed_note = obs->malformed_note;

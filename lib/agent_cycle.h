@@ -48,6 +48,9 @@ struct CycleOptions {
   bool shadow = false;
   // A cycle that finds another cycle's metrics stamped within this of its own time does nothing.
   std::int64_t min_cycle_gap_ms = 1000;
+  // The second half of the cycle id ("<time>-<tag>"); empty: the process id. A virtual-time cycle
+  // (`agent once --now`) sets a fixed tag so a rerun of the same drill writes the same bytes.
+  std::string cycle_id_tag;
 };
 
 struct CycleReport {

@@ -170,8 +170,31 @@ std::vector<IncidentSpan> incident_spans(const DrillData& d) {
   return out;
 }
 
+// Words for people instead of keys: "set_weights" -> "set weights".
+std::string human_words(std::string_view key) {
+  std::string out(key);
+  std::replace_if(out.begin(), out.end(), [](char c) { return c == '_' || c == '.'; }, ' ');
+  return out;
+}
+
+// "banks.bank_b.circuit_breaker.state" -> "bank_b circuit breaker state": the bank id stays as it is.
+std::string human_setting(std::string_view path) {
+  if (!path.starts_with("banks.")) return human_words(path);
+  const std::string_view rest = path.substr(6);
+  const std::size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) return std::string(rest);
+  return std::string(rest.substr(0, dot)) + " " + human_words(rest.substr(dot + 1));
+}
+
+// A config value as people read it: strings without quotes, null as "none".
+std::string human_value(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "none";
+  return v.dump();
+}
+
 std::string history_label(const HistoryEntry& e) {
-  std::string s = fmt::format("{} {} {}", clock_time(e.timestamp), e.actor, e.action);
+  std::string s = fmt::format("{} {} {}", clock_time(e.timestamp), e.actor, human_words(e.action));
   if (e.outcome) s += fmt::format(" ({})", to_string(*e.outcome));
   if (!e.reason.empty()) s += ": " + e.reason;
   return s;
@@ -360,13 +383,6 @@ std::string percent(std::uint64_t num, std::uint64_t den) {
   return den == 0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * static_cast<double>(num) / static_cast<double>(den));
 }
 
-std::string json_cell(const Json& v) {
-  if (v.is_null()) return "-";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) return fmt::format("{:.4g}", v.get<double>());
-  return v.dump();
-}
-
 constexpr std::string_view kCss = R"(
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2125; margin: 24px auto; max-width: 1200px; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e1e4e8; padding-bottom: 4px; }
@@ -383,6 +399,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.reason { max-width: 560px; }
 td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .pass { color: #1a7f37; font-weight: 600; } .fail { color: #cf222e; font-weight: 600; }
+.summary { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 16px; margin: 12px 0; background: #f6f8fa; }
+.verdict { font-size: 18px; margin: 4px 0; }
 .note { color: #9a6700; }
 )";
 
@@ -501,57 +519,6 @@ Result<DrillData> load_drill_data(const DrillReportOptions& o) {
   return d;
 }
 
-std::string render_scorecard_html(const Json& sc) {
-  if (!sc.is_object()) return "<p class=\"note\">The scorecard is not a JSON object.</p>\n";
-  std::string s;
-  if (sc.contains("passed") && sc["passed"].is_boolean()) {
-    const bool passed = sc["passed"].get<bool>();
-    s += fmt::format("<p>Verdict: <span class=\"{}\">{}</span></p>\n", passed ? "pass" : "fail",
-                     passed ? "PASSED" : "FAILED");
-  }
-  if (sc.contains("bars") && sc["bars"].is_array()) {
-    s += "<table class=\"bars\"><tr><th>Bar</th><th>Result</th><th>Detail</th></tr>\n";
-    for (const auto& bar : sc["bars"]) {
-      if (!bar.is_object()) continue;
-      const bool passed = bar.value("passed", false);
-      s += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
-                       html_escape(json_cell(bar.value("bar", Json(nullptr)))), passed ? "pass" : "fail",
-                       passed ? "pass" : "FAIL", html_escape(json_cell(bar.value("detail", Json(nullptr)))));
-    }
-    s += "</table>\n";
-  }
-  const std::array<std::pair<std::string_view, std::string_view>, 3> runs = {
-      {{"agent", "with the agent"}, {"baseline", "baseline (no agent)"}, {"oracle", "oracle (hindsight)"}}};
-  bool any_run = false;
-  for (const auto& [key, label] : runs) any_run = any_run || (sc.contains(key) && sc[key].is_object());
-  if (any_run) {
-    s += "<table class=\"runs\"><tr><th>Run</th><th>Payments</th><th>Success</th><th>During the incident</th></tr>\n";
-    for (const auto& [key, label] : runs) {
-      if (!sc.contains(key) || !sc[key].is_object()) continue;
-      const Json& r = sc[key];
-      const auto rate = [&](const char* name) {
-        const Json v = r.value(name, Json(nullptr));
-        return v.is_number() ? fmt::format("{:.2f}%", v.get<double>() * 100) : json_cell(v);
-      };
-      s += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-                       label, html_escape(json_cell(r.value("payments", Json(nullptr)))),
-                       html_escape(rate("success_rate")), html_escape(rate("incident_success_rate")));
-    }
-    s += "</table>\n";
-  }
-  // Everything else, as it is: times to detect and mitigate, counts, nested objects as JSON.
-  std::string rest;
-  for (const auto& [key, value] : sc.items()) {
-    if (key == "passed" || key == "bars" || key == "agent" || key == "baseline" || key == "oracle") continue;
-    std::string cell = json_cell(value);
-    if (value.is_number() && key.size() > 3 && key.substr(key.size() - 3) == "_ms")
-      cell = fmt::format("{:.1f} s", value.get<double>() / 1000.0);
-    rest += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", html_escape(key), html_escape(cell));
-  }
-  if (!rest.empty()) s += "<table class=\"details\">\n" + rest + "</table>\n";
-  return s;
-}
-
 std::string render_drill_report_html(const DrillData& d) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
@@ -563,6 +530,8 @@ std::string render_drill_report_html(const DrillData& d) {
       html_escape(d.source), html_escape(format_timestamp(d.start_ms)), html_escape(format_timestamp(d.end_ms)), d.rows,
       seconds_text(d.bucket_ms), d.history.size());
   if (d.malformed > 0) s += fmt::format("<p class=\"note\">{}</p>\n", html_escape(d.malformed_note));
+  // An incident commander reads the verdict and the summary first; the charts explain it.
+  if (d.scorecard) s += render_scorecard_summary_html(*d.scorecard);
 
   // Legend: banks, incidents, actions.
   s += "<ul class=\"legend\">\n";
@@ -599,7 +568,7 @@ std::string render_drill_report_html(const DrillData& d) {
     s += "</ul>\n";
   }
 
-  s += "<h2>Scorecard</h2>\n";
+  s += "<h2>Scorecard: every bar</h2>\n";
   s += d.scorecard ? render_scorecard_html(*d.scorecard)
                    : std::string("<p>No scorecard was given for this report.</p>\n");
 
@@ -611,10 +580,10 @@ std::string render_drill_report_html(const DrillData& d) {
     for (const auto& e : d.history) {
       std::string changes;
       for (const auto& c : changes_from_details(e.details))
-        changes += fmt::format("{}{}: {} &rarr; {}", changes.empty() ? "" : "<br>", html_escape(c.path),
-                               html_escape(c.before.dump()), html_escape(c.after.dump()));
+        changes += fmt::format("{}{}: {} &rarr; {}", changes.empty() ? "" : "<br>", html_escape(human_setting(c.path)),
+                               html_escape(human_value(c.before)), html_escape(human_value(c.after)));
       s += fmt::format("<tr><td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"reason\">{}</td></tr>\n",
-                       html_escape(format_timestamp(e.timestamp).substr(11, 12)), html_escape(e.actor), html_escape(e.action), changes,
+                       html_escape(format_timestamp(e.timestamp).substr(11, 12)), html_escape(e.actor), html_escape(human_words(e.action)), changes,
                        e.outcome ? to_string(*e.outcome) : "-", html_escape(e.reason));
     }
     s += "</table>\n";

@@ -75,8 +75,13 @@ Result<DrillData> load_drill_data(const DrillReportOptions& options);
 // Pure: the page. Every piece of text from the files is HTML-escaped.
 std::string render_drill_report_html(const DrillData& data);
 
-// The scorecard section from scorecard_to_json()'s shape (bars, agent/baseline/oracle rates, time to
-// detect and mitigate); keys it does not know are listed as they are. Escaped.
+// The summary the page opens with, from scorecard_to_json()'s shape: the verdict, the timeline, the
+// headline metrics of the agent, baseline and oracle runs side by side with the gap captured, and the
+// payments affected. Human labels only; every value from the file is escaped. drill_report_scorecard.cpp.
+std::string render_scorecard_summary_html(const Json& scorecard);
+
+// The scorecard's detail section: every bar (PASS, FAIL or KNOWN-SHORT, with its detail), the agent's
+// health and breaker changes per bank, double charges, malformed rows and config samples. Escaped.
 std::string render_scorecard_html(const Json& scorecard);
 
 // &, <, >, " and ' as entities: safe in text and in quoted attributes.

@@ -90,6 +90,7 @@ class Run {
   void emit(const PendingRow& row);
   Status flush_due(TimeMs now, bool force_write);
   Status drain_all();
+  Status lockstep_tick(TimeMs instant_ms);
   void print_status(double wall_now_s, bool finishing);
   // Payment k starts at an absolute deadline from the run's start, so pacing never drifts.
   TimeMs deadline(std::uint64_t k) const {
@@ -105,7 +106,8 @@ class Run {
   const RowSink& sink_;
   Random rng_;
   const std::vector<Incident>& incidents_;
-  std::vector<char> oracle_down_;  // per bank of the current config: routed around by the oracle
+  // Per bank of the current config: the oracle's tier and failure probability it last planned with.
+  std::vector<double> oracle_key_;
   PaymentGenerator generator_;
   PaymentFlow flow_;
   TimeMs t0_ = 0;
@@ -135,7 +137,7 @@ double wall_seconds() {
 void Run::adopt_config() {
   const Config& config = config_.current();
   flow_.set_config(config);
-  oracle_down_.assign(config.banks.size(), 0);
+  oracle_key_.clear();  // the next payment re-plans the oracle's routes
   label_of_bank_.clear();
   for (const Bank& bank : config.banks) {
     std::uint32_t found = kNoStats;
@@ -181,23 +183,129 @@ void Run::poll_config() {
   }
 }
 
-// Re-binds the flow to a copy of the config with the banks that incidents affect right now marked
-// down, only when that set changes (a few times per run), so the hot path stays allocation-free.
+// The oracle's plan: how many first attempts per second each bank gets. Tiers, best first: banks no
+// incident affects, banks an incident degrades (errors, latency), banks in an outage; banks the
+// operator made unroutable are never used. Each tier is filled by the operator's weights up to each
+// bank's true capacity, less the retries the plan itself will send there and kOracleHeadroom for
+// their bunching; what no bank can take without overload goes to the unaffected and degraded banks
+// by capacity (overload is then unavoidable), and only when nothing else is left to the banks in an
+// outage.
+constexpr double kOracleHeadroom = 0.85;
+enum OracleTier : char { kUnaffected, kDegraded, kOutage, kUnroutable };
+
+// Splits demand (attempts/s) over `banks` by weight, none above its cap; returns what is left.
+double fill_by_weight(const std::vector<std::size_t>& banks, const std::vector<double>& weight,
+                      const std::vector<double>& cap, std::vector<double>& rate, double demand) {
+  std::vector<std::size_t> open = banks;
+  while (demand > 1e-9 && !open.empty()) {
+    double total = 0;
+    for (std::size_t i : open) total += weight[i];
+    if (total <= 0) break;
+    // Banks whose share would pass their cap take their cap; the rest is split again among the others.
+    bool saturated = false;
+    for (auto it = open.begin(); it != open.end();) {
+      const double room = std::max(0.0, cap[*it] - rate[*it]);
+      if (demand * weight[*it] / total >= room) {
+        rate[*it] += room, demand -= room, saturated = true;
+        it = open.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (saturated) continue;
+    for (std::size_t i : open) rate[i] += demand * weight[i] / total;
+    demand = 0;
+  }
+  return demand;
+}
+
+// What the oracle knows of one bank right now.
+struct OracleBank {
+  OracleTier tier = kUnroutable;
+  double weight = 0;
+  double capacity_per_s = 0;
+  double failure_probability = 0;  // a soft failure (then a retry) per attempt
+};
+
+// The true chance that an attempt fails softly: baseline and incident errors, an outage, and the
+// log-normal latency tail past the gateway's timeout.
+double soft_failure_probability(const BankBehavior& b, const IncidentEffect& e) {
+  if (e.outage) return 1.0;
+  const double median = e.latency_median_ms > 0 ? e.latency_median_ms : b.latency_median_ms;
+  const double z = (std::log(static_cast<double>(b.timeout_ms)) - std::log(median)) / std::max(b.latency_sigma, 1e-9);
+  const double timeout = 0.5 * std::erfc(z / std::sqrt(2.0));
+  return 1.0 - (1.0 - b.soft_failure_rate) * (1.0 - e.extra_error_rate) * (1.0 - timeout);
+}
+
+std::vector<double> oracle_plan_once(const std::vector<OracleBank>& banks, double tps, double retry_factor) {
+  const std::size_t n = banks.size();
+  std::vector<double> rate(n, 0), cap(n), weight(n), capacity(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    cap[i] = banks[i].capacity_per_s * kOracleHeadroom / retry_factor;
+    weight[i] = banks[i].weight;
+    capacity[i] = banks[i].capacity_per_s;
+  }
+  const auto in_tiers = [&](std::initializer_list<OracleTier> tiers) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::find(tiers.begin(), tiers.end(), banks[i].tier) != tiers.end()) out.push_back(i);
+    return out;
+  };
+  double left = fill_by_weight(in_tiers({kUnaffected}), weight, cap, rate, tps);
+  left = fill_by_weight(in_tiers({kDegraded}), weight, cap, rate, left);
+  if (left <= 1e-9) return rate;
+  const auto usable = in_tiers({kUnaffected, kDegraded});
+  const std::vector<double> no_cap(n, std::numeric_limits<double>::infinity());
+  if (!usable.empty()) fill_by_weight(usable, capacity, no_cap, rate, left);
+  else fill_by_weight(in_tiers({kOutage}), weight, no_cap, rate, left);
+  return rate;
+}
+
+// Retries land on the other banks of the plan roughly in proportion to their first attempts, so each
+// bank carries about first_attempts x (1 + retries / tps); a few rounds settle the plan.
+std::vector<double> oracle_plan(const std::vector<OracleBank>& banks, double tps) {
+  double retry_factor = 1.0;
+  std::vector<double> rate;
+  for (int round = 0; round < 4; ++round) {
+    rate = oracle_plan_once(banks, tps, retry_factor);
+    double retries = 0;
+    for (std::size_t i = 0; i < banks.size(); ++i) retries += rate[i] * banks[i].failure_probability;
+    retry_factor = 1.0 + retries / tps;
+  }
+  return rate;
+}
+
+// Re-binds the flow to a copy of the config whose weights are the oracle's plan (banks it does not use
+// marked down), only when the incidents' effects change (a few times per run), so the hot path stays
+// allocation-free.
 void Run::apply_oracle(TimeMs start_ms) {
   const Config& config = config_.current();
-  std::vector<char> down(config.banks.size(), 0);
-  std::size_t up = 0;
-  for (std::size_t i = 0; i < config.banks.size(); ++i) {
-    const IncidentEffect e = incident_effect(incidents_, config.banks[i].id, start_ms - t0_);
-    down[i] = e.outage || e.extra_error_rate > 0 || e.latency_median_ms > 0;
-    up += !down[i] && is_eligible(config.banks[i]) && config.banks[i].weight > 0;
+  const std::size_t n = config.banks.size();
+  std::vector<OracleBank> banks(n);
+  std::vector<double> key(2 * n, kUnroutable);  // (tier, failure probability) per bank
+  for (std::size_t i = 0; i < n; ++i) {
+    const Bank& bank = config.banks[i];
+    if (!is_eligible(bank) || bank.weight <= 0) continue;
+    const IncidentEffect e = incident_effect(incidents_, bank.id, start_ms - t0_);
+    const BankBehavior& behavior = flow_.world().behavior(static_cast<std::int32_t>(i));
+    const OracleTier tier = e.outage ? kOutage : e.extra_error_rate > 0 || e.latency_median_ms > 0 ? kDegraded : kUnaffected;
+    banks[i] = {tier, static_cast<double>(bank.weight), behavior.capacity_per_s, soft_failure_probability(behavior, e)};
+    key[2 * i] = tier;
+    key[2 * i + 1] = banks[i].failure_probability;
   }
-  if (up == 0) std::fill(down.begin(), down.end(), 0);
-  if (down == oracle_down_) return;
-  oracle_down_ = down;
+  if (key == oracle_key_) return;
+  oracle_key_ = key;
+  const std::vector<double> rate = oracle_plan(banks, options_.tps);
+  if (std::all_of(rate.begin(), rate.end(), [](double r) { return r <= 0; })) {
+    flow_.set_config(config);  // nothing routable: leave the operator's config as it is
+    return;
+  }
   Config routed = config;
-  for (std::size_t i = 0; i < routed.banks.size(); ++i)
-    if (down[i]) routed.banks[i].health_status = Health::down;
+  for (std::size_t i = 0; i < n; ++i) {
+    // Weights are integers: hundredths of an attempt per second keep the plan's proportions.
+    routed.banks[i].weight = rate[i] > 0 ? std::max<std::int64_t>(1, std::llround(rate[i] * 100)) : 0;
+    if (rate[i] <= 0) routed.banks[i].health_status = Health::down;
+  }
   flow_.set_config(routed);
 }
 
@@ -278,6 +386,16 @@ Status Run::flush_due(TimeMs now, bool force_write) {
 
 Status Run::drain_all() { return flush_due(std::numeric_limits<TimeMs>::max(), true); }
 
+// The outside process must see exactly the rows finished by the instant, and traffic after it must
+// see whatever the process wrote: flush (forced), run the hook, then poll the config.
+Status Run::lockstep_tick(TimeMs instant_ms) {
+  if (auto s = flush_due(instant_ms, true); !s.ok()) return s;
+  ++summary_.lockstep_ticks;
+  if (auto s = options_.lockstep_hook(instant_ms); !s.ok()) return s;
+  poll_config();
+  return ok_status();
+}
+
 void Run::print_status(double wall_now_s, bool finishing) {
   const double dt = wall_now_s - shown_wall_s_;
   if (dt <= 0) return;
@@ -319,6 +437,8 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
   TimeMs next_poll_ms = t0_ + options_.tick_ms;
   double next_status_s = wall_start + 1.0;
   const auto generating = [&] { return k < count_limit && next_start < end_ms; };
+  const bool lockstep = options_.fast && options_.lockstep_every_ms > 0 && options_.lockstep_hook;
+  TimeMs next_lockstep_ms = lockstep ? t0_ + options_.lockstep_every_ms : std::numeric_limits<TimeMs>::max();
 
   while (true) {
     if (stop()) {
@@ -326,6 +446,13 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
       break;
     }
     const TimeMs now = clock_.now_ms();
+    if (now >= next_lockstep_ms) {  // before the payments that start at this very instant
+      if (auto s = lockstep_tick(next_lockstep_ms); !s.ok()) {
+        if (stop()) continue;  // the signal reached the hook's process too: a stop, not a failure
+        return s.error();
+      }
+      next_lockstep_ms += options_.lockstep_every_ms;
+    }
     if (!options_.fast && now >= next_poll_ms) {
       poll_config();
       next_poll_ms = now + options_.tick_ms;
@@ -347,12 +474,13 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
       }
     }
     const bool in_flight = !heap_.empty();
-    if (!generating() && (!in_flight || options_.fast || !options_.wait_for_in_flight)) break;
+    if (!generating() && (!in_flight || (options_.fast && !lockstep) || !options_.wait_for_in_flight)) break;
 
     // Sleep until the next thing happens: a payment start, a row coming due, a tick.
     TimeMs next = generating() ? next_start : std::numeric_limits<TimeMs>::max();
     if (in_flight) next = std::min(next, heap_.front().finish_ms);
     if (!options_.fast) next = std::min(next, next_poll_ms);
+    next = std::min(next, next_lockstep_ms);
     clock_.sleep_ms(std::max<TimeMs>(next - now, options_.fast ? 0 : 1));
   }
   if (auto s = drain_all(); !s.ok()) return s.error();
@@ -410,6 +538,7 @@ Json SimulationSummary::to_json() const {
               {"no_route", no_route},
               {"config_reloads", reloads},
               {"config_rejected", rejected},
+              {"lockstep_ticks", lockstep_ticks},
               {"start", format_timestamp(first_start_ms)},
               {"last_row", rows ? format_timestamp(last_finish_ms) : std::string()},
               {"wall_seconds", wall_seconds},

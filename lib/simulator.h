@@ -31,10 +31,21 @@ struct SimulatorOptions {
   // Paced mode: when the run ends normally, wait for in-flight payments' rows to come due (true) or
   // write them at once with their future finish times (false; a stop request always does this).
   bool wait_for_in_flight = true;
-  // Hindsight-perfect routing for drill scorecards: before each payment, banks that a scripted
-  // incident affects at that moment are routed around as if marked down (unless that would leave no
-  // bank). Knowledge no real router has; it only bounds what the agent could achieve.
+  // Hindsight routing for drill scorecards (docs/oracle.md): whenever the incidents' effects change,
+  // first attempts are planned from the incident script and the banks' true capacities: unaffected
+  // banks first, by the operator's weights, each kept below its capacity, then degraded banks, and
+  // banks in an outage only when nothing else is left. Knowledge no real router has; it bounds what
+  // the agent could achieve.
   bool oracle = false;
+  // --fast lockstep with an outside process (an `agent once` in virtual time): every
+  // lockstep_every_ms of virtual time, starting one period after the start, every row finished by
+  // that instant is written, lockstep_hook(instant) runs and is waited for, and the config is
+  // re-read if its identity changed, so payments started after the instant route by the new config.
+  // The run then also waits (in virtual time) for in-flight payments, ticking on, like paced mode.
+  // One simplification: a payment's retries were planned when it started, with the config of then.
+  // A hook error stops the run and is returned. 0 or no hook: no lockstep.
+  std::int64_t lockstep_every_ms = 0;
+  std::function<Status(TimeMs instant_ms)> lockstep_hook;
   std::FILE* status_stream = nullptr;  // live status line once a second; null: none
   std::FILE* warning_stream = stderr;  // config warnings; null: none
 };
@@ -80,6 +91,7 @@ struct SimulationSummary {
   std::uint64_t no_route = 0;
   std::uint64_t reloads = 0;        // configs adopted after the first
   std::uint64_t rejected = 0;       // invalid config versions seen (traffic kept the last good one)
+  std::uint64_t lockstep_ticks = 0; // lockstep hooks run (--tick)
   TimeMs first_start_ms = 0;        // the run's clock at its start
   TimeMs last_finish_ms = 0;        // the latest row timestamp written
   double wall_seconds = 0;

@@ -1,10 +1,26 @@
-# Shared plumbing for the drills: sourced, not run. A drill is: a fresh data dir, the simulator paced
-# in real time with scripted incidents, the agent daemon healing it, a sampler taking config snapshots,
-# then a baseline (same traffic, no agent) and an oracle (hindsight-perfect routing) generated in
-# virtual time over the same period, and `agent score` judging the run against the bars.
+# Shared plumbing for the drills: sourced, not run. A drill is: a fresh data dir, the simulator with
+# scripted incidents and the agent healing it while config snapshots are sampled, then a baseline
+# (same traffic, no agent) and an oracle (hindsight-perfect routing) over the same period in virtual
+# time, and `agent score` judging the run against the bars (exit 5 on a missed bar). Every drill
+# writes its HTML report to $data/report.html.
 #
-# Environment: PAYOPS_BUILD (default: <repo>/build), DRILL_KEEP=1 keeps the data dir,
-# DRILL_TPS (default 150), DRILL_INTERVAL (agent cycle, default 1s), DRILL_LIVE=1 shows the agent live.
+# Two modes (DRILL_MODE):
+#   virtual (default; the suite)  a lockstep closed loop in virtual time: `simulator --fast` stops at
+#           every agent interval of virtual time, appends the rows finished by then, and runs
+#           `agent --now $PAYOPS_NOW once` plus a config sample (--tick). Real processes and real files;
+#           a drill takes seconds and the same seed gives the same bytes, however loaded the machine.
+#   live    real time: the simulator paced, the agent daemon (`agent run`), a sampler every 0.25 s.
+#           The demo and one suite drill (drill.bank_outage_live) use it, so the daemon stays proven.
+#
+# Environment: PAYOPS_BUILD (default: <repo>/build), DRILL_MODE, DRILL_SEED (default: fixed per drill,
+# from its name, so CI is deterministic), DRILL_KEEP=1 keeps the data dir, DRILL_TPS (default 150),
+# DRILL_INTERVAL (agent cycle, default 1s), DRILL_SHORT_WINDOW (default 6s), DRILL_LIVE=1 shows the
+# agent's lines live, DRILL_AGENT_ARGS (global agent flags), DRILL_OPEN_S (breaker timer, default 8),
+# DRILL_WORLD (a --world file for simulator, baseline and oracle), DRILL_OPERATOR_AT (seconds) with
+# DRILL_OPERATOR (a shell command run then, as an operator would), DRILL_BASELINE_SETUP (run in the
+# baseline's and oracle's data dirs before they start), DRILL_RESULT_DIR (copy `agent score --json`
+# there as <drill>.<seed>.json; examples/drills/run_seeds.sh uses it), DRILL_TICK_AGENT (virtual mode:
+# the shell command of each agent cycle instead of `agent --now "$PAYOPS_NOW" once`; the cron drill's).
 set -euo pipefail
 
 drill_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -12,12 +28,20 @@ build=${PAYOPS_BUILD:-$drill_root/build}
 for tool in simulator agent config-tool; do
   [ -x "$build/$tool" ] || { echo "drill: $build/$tool not found; build first (bash scripts/setup.sh)" >&2; exit 2; }
 done
+drill_name=$(basename "$0" .sh)
+drill_mode=${DRILL_MODE:-virtual}
+case "$drill_mode" in
+  virtual | live) ;;
+  *) echo "drill: DRILL_MODE must be virtual or live, got \"$drill_mode\"" >&2; exit 2 ;;
+esac
 tps=${DRILL_TPS:-150}
 interval=${DRILL_INTERVAL:-1s}
-seed=${DRILL_SEED:-$RANDOM}
+short_window=${DRILL_SHORT_WINDOW:-6s}
+seed=${DRILL_SEED:-$(( $(printf '%s' "$drill_name" | cksum | cut -d' ' -f1) % 100000 ))}
 data=$(mktemp -d /tmp/payops-drill.XXXXXX)
 export PAYOPS_DATA_DIR=$data
 pids=()
+world_args=()
 
 drill_cleanup() {
   local code=$?
@@ -39,22 +63,64 @@ drill_setup() {
   done
 }
 
-# drill_run DURATION_S INCIDENT... : runs simulator + agent + sampler in real time for DURATION_S.
+# drill_run DURATION_S INCIDENT... : the drill's traffic with the agent healing it, in the chosen mode.
 drill_run() {
   local duration=$1; shift
   incident_args=()
   for i in "$@"; do incident_args+=(--incident "$i"); done
+  world_args=()
+  if [ -n "${DRILL_WORLD:-}" ]; then world_args=(--world "$DRILL_WORLD"); fi
+  echo "drill $drill_name: $drill_mode mode, seed $seed, $tps payments/s for ${duration}s, agent every $interval"
+  if [ "$drill_mode" = live ]; then drill_run_live "$duration"; else drill_run_virtual "$duration"; fi
+}
+
+# The virtual instant the operator step is due at (seconds from start), for the tick script.
+drill_start_epoch_s() { date -u -d "$start" +%s; }
+
+drill_run_virtual() {
+  local duration=$1 q_build q_data
+  # The next whole second: after drill_setup's config-tool entries, so they are in the past as in live mode.
+  start=$(date -u -d '+1 second' +%Y-%m-%dT%H:%M:%S.000Z)
+  q_build=$(printf '%q' "$build"); q_data=$(printf '%q' "$data")
+  # POSIX sh, sourced by the simulator's own `/bin/sh -c` (one process fewer per tick).
+  {
+    echo 'set -eu'
+    if [ -n "${DRILL_OPERATOR:-}" ]; then
+      # The operator's step, once, at the first tick at or after its time.
+      echo "if [ ! -e $q_data/operator.done ] && [ \"\$(date -u -d \"\$PAYOPS_NOW\" +%s)\" -ge $(( $(drill_start_epoch_s) + ${DRILL_OPERATOR_AT:?DRILL_OPERATOR needs DRILL_OPERATOR_AT} )) ]; then"
+      echo "  build=$q_build; $DRILL_OPERATOR"
+      echo "  touch $q_data/operator.done"
+      echo "fi"
+    fi
+    local agent_cmd="$q_build/agent --now \"\$PAYOPS_NOW\" ${DRILL_AGENT_ARGS:-} once --short-window $short_window"
+    echo "${DRILL_TICK_AGENT:-$agent_cmd} >> $q_data/agent.log 2>&1 \\"
+    echo "  || { echo \"agent once failed at \$PAYOPS_NOW; its output is in $q_data/agent.log\" >&2; exit 1; }"
+    echo "$q_build/config-tool show --json > $q_data/sample.json"
+    echo "{ tr -d '\\n' < $q_data/sample.json; echo; } >> $q_data/samples.jsonl"
+  } > "$data/tick.sh"
+  if ! "$build/simulator" --fast --start "$start" --tps "$tps" --duration "${duration}s" --seed "$seed" \
+      "${incident_args[@]}" "${world_args[@]}" --tick-every "$interval" --tick ". $q_data/tick.sh" --quiet --json \
+      > "$data/simulator.json" 2> "$data/simulator.err"; then
+    echo "drill: the closed loop failed:" >&2
+    cat "$data/simulator.err" >&2
+    return 1
+  fi
+  if [ "${DRILL_LIVE:-0}" = 1 ]; then cat "$data/agent.log"; fi
+}
+
+drill_run_live() {
+  local duration=$1
   start=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
-  "$build/simulator" --tps "$tps" --duration "${duration}s" --seed "$seed" "${incident_args[@]}" --quiet \
-    > "$data/simulator.json" 2> "$data/simulator.err" &
+  "$build/simulator" --tps "$tps" --duration "${duration}s" --seed "$seed" "${incident_args[@]}" "${world_args[@]}" \
+    --quiet > "$data/simulator.json" 2> "$data/simulator.err" &
   sim=$!
   pids+=("$sim")
   if [ "${DRILL_LIVE:-0}" = 1 ]; then
     # The demo: the agent's cycle lines go to the terminal as they happen (and to the log).
-    "$build/agent" ${DRILL_AGENT_ARGS:-} run --interval "$interval" --short-window "${DRILL_SHORT_WINDOW:-6s}" \
+    "$build/agent" ${DRILL_AGENT_ARGS:-} run --interval "$interval" --short-window "$short_window" \
       > >(tee "$data/agent.log") 2>&1 &
   else
-    "$build/agent" ${DRILL_AGENT_ARGS:-} run --interval "$interval" --short-window "${DRILL_SHORT_WINDOW:-6s}" \
+    "$build/agent" ${DRILL_AGENT_ARGS:-} run --interval "$interval" --short-window "$short_window" \
       > "$data/agent.log" 2>&1 &
   fi
   agent=$!
@@ -63,7 +129,10 @@ drill_run() {
       || printf '{"invalid":true}' >> "$data/samples.jsonl"; echo >> "$data/samples.jsonl"; sleep 0.25; done ) &
   sampler=$!
   pids+=("$sampler")
-  if [ -n "${DRILL_DURING:-}" ]; then eval "$DRILL_DURING"; fi
+  if [ -n "${DRILL_OPERATOR:-}" ]; then
+    ( sleep "${DRILL_OPERATOR_AT:?DRILL_OPERATOR needs DRILL_OPERATOR_AT}"; eval "$DRILL_OPERATOR" ) &
+    pids+=($!)
+  fi
   wait "$sim"
   kill -TERM "$agent" "$sampler" 2>/dev/null || true
   wait "$agent" 2>/dev/null || true
@@ -71,24 +140,30 @@ drill_run() {
   pids=()
 }
 
-# drill_score [extra agent score args]: baseline and oracle in virtual time over the same period
-# (same start, tps and incidents, the config as the drill began), then the scorecard.
+# drill_score DURATION_S [extra agent score args]: baseline and oracle in virtual time over the same
+# period (same start, tps, seed, world and incidents, the config as the drill began), then the
+# scorecard: its table on stdout, the HTML report in $data/report.html, the JSON in $data/score.json.
+# Returns the scorecard's exit code (5: a bar missed).
 drill_score() {
-  local base="$data/baseline" oracle="$data/oracle"
+  local base="$data/baseline" oracle="$data/oracle" duration_s=$1 code=0
+  shift
   mkdir -p "$base" "$oracle"
-  "$build/config-tool" --data-dir "$base" init >/dev/null
-  "$build/config-tool" --data-dir "$oracle" init >/dev/null
   for d in "$base" "$oracle"; do
+    "$build/config-tool" --data-dir "$d" init >/dev/null
     for b in bank_a bank_b bank_c bank_d; do
       "$build/config-tool" --data-dir "$d" set "banks.$b.circuit_breaker.open_duration_s" "${DRILL_OPEN_S:-8}" >/dev/null
     done
     if [ -n "${DRILL_BASELINE_SETUP:-}" ]; then PAYOPS_DATA_DIR=$d eval "$DRILL_BASELINE_SETUP"; fi
   done
-  local duration_s=$1; shift
   "$build/simulator" --data-dir "$base" --fast --start "$start" --tps "$tps" --duration "${duration_s}s" \
-    --seed "$seed" "${incident_args[@]}" --quiet > /dev/null
+    --seed "$seed" "${incident_args[@]}" "${world_args[@]}" --quiet > /dev/null
   "$build/simulator" --data-dir "$oracle" --fast --oracle --start "$start" --tps "$tps" --duration "${duration_s}s" \
-    --seed "$seed" "${incident_args[@]}" --quiet > /dev/null
-  "$build/agent" score --start "$start" --interval "$interval" "${incident_args[@]}" \
-    --baseline "$base/transactions.csv" --oracle "$oracle/transactions.csv" --samples "$data/samples.jsonl" "$@"
+    --seed "$seed" "${incident_args[@]}" "${world_args[@]}" --quiet > /dev/null
+  local score_args=(score --start "$start" --interval "$interval" "${incident_args[@]}"
+    --baseline "$base/transactions.csv" --oracle "$oracle/transactions.csv" --samples "$data/samples.jsonl" "$@")
+  "$build/agent" "${score_args[@]}" --json > "$data/score.json" || true
+  "$build/agent" "${score_args[@]}" --report "$data/report.html" || code=$?
+  echo "drill $drill_name: report in $data/report.html (kept with DRILL_KEEP=1)"
+  if [ -n "${DRILL_RESULT_DIR:-}" ]; then cp "$data/score.json" "$DRILL_RESULT_DIR/$drill_name.$seed.json"; fi
+  return $code
 }

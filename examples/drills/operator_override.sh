@@ -5,18 +5,22 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 DRILL_AGENT_ARGS="--operator-cooldown 60s"
-DRILL_DURING='(sleep 16; "$build/config-tool" bank bank_b --weight 25 --health healthy \
-  --reason "operator: bank_b confirmed fine by its ops team" >/dev/null) &'
+# 16 s in (virtual or real time, per DRILL_MODE), the operator steps in.
+DRILL_OPERATOR_AT=16
+DRILL_OPERATOR='"$build/config-tool" bank bank_b --weight 25 --health healthy \
+  --reason "operator: bank_b confirmed fine by its ops team" >/dev/null'
 drill_run 35 bank_b:outage:6s+25s
 ct history --json --last 0 > "$data/history.json"
 python3 - "$data/history.json" <<'PY'
 import json, sys
 h = json.load(open(sys.argv[1]))
-op = [e for e in h if e["actor"] == "config-tool" and "operator:" in e.get("reason", "")]
-assert op, "the operator's change is not in history"
-t_op = op[0]["timestamp"]
-fields = {c["path"] for e in op for c in e["details"].get("changes", [])}
-undo = [e for e in h if e["actor"] == "agent" and e["timestamp"] > t_op
+# "After" is by position: history is appended in order, and config-tool stamps its entries with the
+# real clock while a virtual-time agent stamps virtual instants.
+op_at = [i for i, e in enumerate(h) if e["actor"] == "config-tool" and "operator:" in e.get("reason", "")]
+assert op_at, "the operator's change is not in history"
+t_op = h[op_at[0]]["timestamp"]
+fields = {c["path"] for i in op_at for c in h[i]["details"].get("changes", [])}
+undo = [e for e in h[op_at[0] + 1:] if e["actor"] == "agent"
         and any(c["path"] in fields for c in e["details"].get("changes", []))]
 for e in undo:
     print("agent undid:", e["action"], e["reason"])

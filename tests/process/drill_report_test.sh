@@ -65,7 +65,7 @@ count() { grep -o -- "$1" "$dir/dom.html" | wc -l; }
 [ "$(count 'class="incident"')" -ge 3 ] || fail "incident shading missing (want one per chart)"
 [ "$(count '<g class="action"')" -ge 6 ] || fail "action markers missing: $(count '<g class="action"')"
 grep -q '<title>incident: bank_b outage from 12:00:20 to 12:00:50</title>' "$dir/dom.html" || fail "incident window title"
-grep -q 'config-tool set_weights: operator: &lt;script&gt;' "$dir/dom.html" || fail "the archived action's reason on hover"
+grep -q 'config-tool set weights: operator: &lt;script&gt;' "$dir/dom.html" || fail "the archived action's reason on hover"
 if grep -q '<img' "$dir/dom.html"; then fail "hostile markup became an element"; fi
 grep -q 'detect within 2 cycles' "$dir/dom.html" || fail "scorecard bars missing"
 grep -q 'Traffic share per bank' "$dir/dom.html" || fail "share chart heading missing"

@@ -2,6 +2,7 @@
 // invalid edits that leave traffic flowing, stop requests that leave whole rows.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -222,4 +223,75 @@ TEST_CASE("NO_ROUTE rows when nothing is eligible, counted in the summary") {
   CHECK(row.error_code == ErrorCode::NO_ROUTE);
   CHECK(row.bank_id.empty());
   CHECK(r->to_json()["no_route"] == 10);
+}
+
+TEST_CASE("--fast lockstep: at each tick exactly the rows finished by then are written, then the hook, then the config") {
+  SimulatorOptions o;
+  o.fast = true;
+  o.tps = 100;
+  o.duration_ms = 6000;
+  o.lockstep_every_ms = 1000;
+  ManualClock clock(kT0);
+  ScriptedSource source(default_config(), clock);
+  Config without_b = default_config();
+  without_b.find_bank("bank_b")->enabled = false;
+  Captured out;
+  std::vector<TimeMs> instants;
+  std::vector<std::size_t> written_at_tick;  // lines in the log when the hook ran
+  const TimeMs change_at = kT0 + 3000;
+  o.lockstep_hook = [&](TimeMs instant) {
+    instants.push_back(instant);
+    CHECK(clock.now_ms() == instant);
+    written_at_tick.push_back(static_cast<std::size_t>(std::count(out.text.begin(), out.text.end(), '\n')));
+    if (instant == change_at) source.script(instant, without_b);  // what an agent's write looks like
+    return ok_status();
+  };
+  auto r = simulate(o, source, clock, out);
+  REQUIRE(r.ok());
+  REQUIRE(instants.size() >= 6);
+  for (std::size_t i = 0; i < instants.size(); ++i) {
+    CHECK(instants[i] == kT0 + 1000 * static_cast<TimeMs>(i + 1));
+    // The log at the tick is exactly the final log's rows finished by the instant (it keeps waiting
+    // for in-flight rows past the duration, ticking on).
+    std::size_t finished_by = 0;
+    for (const auto& line : out.lines) {
+      RowView row;
+      REQUIRE_FALSE(parse_csv_line(line, row));
+      finished_by += row.timestamp_ms <= instants[i];
+    }
+    CHECK(written_at_tick[i] == finished_by);
+  }
+  CHECK(r->lockstep_ticks == instants.size());
+  CHECK(r->reloads == 1);
+  std::set<std::string> seen;
+  int b_before = 0, b_after = 0;
+  for (const auto& line : out.lines) {
+    RowView row;
+    REQUIRE_FALSE(parse_csv_line(line, row));
+    if (!seen.insert(std::string(row.transaction_id)).second || row.bank_id != "bank_b") continue;
+    (row.timestamp_ms - row.latency_ms < change_at ? b_before : b_after)++;
+  }
+  CHECK(b_before > 20);
+  CHECK(b_after == 0);  // payments started at or after the tick route by the config written in it
+}
+
+TEST_CASE("--fast lockstep: a failing hook stops the run with its error") {
+  SimulatorOptions o;
+  o.fast = true;
+  o.tps = 100;
+  o.duration_ms = 10000;
+  o.lockstep_every_ms = 1000;
+  ManualClock clock(kT0);
+  ScriptedSource source(default_config(), clock);
+  Captured out;
+  int calls = 0;
+  o.lockstep_hook = [&](TimeMs instant) -> Status {
+    ++calls;
+    if (instant == kT0 + 3000) return make_error("the tick command exited with status 3");
+    return ok_status();
+  };
+  auto r = simulate(o, source, clock, out);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("status 3") != std::string::npos);
+  CHECK(calls == 3);
 }

@@ -73,6 +73,7 @@ int main(int argc, char** argv) try {
       "  agent run --interval 10s                    daemon; Ctrl-C/SIGTERM finish the cycle and exit\n"
       "  simulator --fast --out - | agent run --input - --interval 10s   event time from the rows\n"
       "  agent once --dry-run --json                 decide and print, change nothing\n"
+      "  agent --now 2026-11-22T12:00:05.000Z once   one cycle at a virtual instant (closed-loop drills)\n"
       "  agent report transactions.csv --since 2026-11-22T12:00:00.000Z\n\n"
       "  agent status --watch                        the war room: live per-bank view in this terminal\n"
       "  agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv\n"
@@ -88,12 +89,15 @@ int main(int argc, char** argv) try {
   app.fallthrough();
 
   std::string data_dir, short_window = "30s", long_window = "5m", lock_timeout = "5s", cooldown = "120s";
-  std::string reasoner = "rules";
+  std::string reasoner = "rules", now_text;
   bool json = false, dry_run = false;
   CycleOptions options;
   app.add_option("--data-dir", data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
   app.add_flag("--json", json, "One JSON object per cycle (observations, reasoning, actions, outcomes)");
   app.add_flag("--dry-run", dry_run, "Decide and print; write nothing");
+  app.add_option("--now", now_text,
+                 "agent once: run the cycle at this virtual instant (2026-11-22T12:00:05.000Z) instead of the real "
+                 "clock: windows, timers, cooldowns and history use it (the simulator's --tick passes $PAYOPS_NOW)");
   app.add_option("--short-window", short_window, "Short observation window (default 30s)");
   app.add_option("--long-window", long_window, "Long observation window (default 5m)");
   app.add_option("--chaos-abort-below", options.rules.chaos_abort_below,
@@ -122,20 +126,47 @@ int main(int argc, char** argv) try {
   status_cmd->add_option("--max-frames", max_frames, "Stop after this many refreshes (0 = until interrupted)");
 
   std::string score_log, score_start, score_interval = "10s", baseline, oracle, samples, detect_from, score_report;
-  std::vector<std::string> incident_specs;
-  double min_oracle_ratio = 0.98;
+  std::vector<std::string> incident_specs, known_short;
+  ScoreInputs si;
   std::int64_t max_health_changes = -1;
-  auto* score = app.add_subcommand("score", "Drill scorecard: success vs baseline and oracle, detection, flaps, double charges");
+  double min_gain_points = -1;
+  auto* score = app.add_subcommand(
+      "score",
+      "Drill scorecard: payment-level metrics of the agent's run against the same traffic without the agent\n"
+      "(baseline) and with a capacity-aware hindsight router (oracle), over the payments started in the\n"
+      "incident window. Headline: gap captured = (agent - baseline) / (oracle - baseline) per metric.\n"
+      "Exit 0 when every bar passes (or fails while marked known-short), 5 when a bar fails, 1 when a\n"
+      "log or the samples file cannot be read.\n"
+      "Bar keys (for --known-short): first_attempt_gap, p95_gap, eventual_floor, detect, mitigate, flaps,\n"
+      "zero_eligible, config_valid, double_charges, malformed, false_alarms (--calm), gain (--calm and\n"
+      "--min-first-attempt-gain).\n"
+      "Example: agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv \\\n"
+      "           --samples samples.jsonl --known-short p95_gap --bar-reason \"the oracle has no room on p95\"");
   score->add_option("--log", score_log, "The drill's log (default: the data dir's transactions.csv)");
   score->add_option("--start", score_start, "When the drill's traffic started (incident offsets count from it)")->required();
   score->add_option("--incident", incident_specs, "The drill's incidents, in simulator syntax (repeatable)");
   score->add_option("--interval", score_interval, "The agent's cycle interval (detection bar: two cycles)");
-  score->add_option("--baseline", baseline, "Log of the same traffic without the agent");
-  score->add_option("--oracle", oracle, "Log of the same traffic with `simulator --oracle`");
+  score->add_option("--baseline", baseline, "Log of the same traffic without the agent (needed by the gap bars)");
+  score->add_option("--oracle", oracle, "Log of the same traffic with `simulator --oracle` (needed by the gap bars)");
   score->add_option("--samples", samples, "JSON lines of `config-tool show --json` taken during the drill");
   score->add_option("--detect-from", detect_from, "Time detection from this offset instead of the incident start");
   score->add_option("--max-health-changes", max_health_changes, "Flap bar per bank (default: the incident's edges)");
-  score->add_option("--min-oracle-ratio", min_oracle_ratio, "Incident success must reach this share of the oracle's (0.98)");
+  score->add_option("--min-oracle-ratio", si.min_oracle_ratio,
+                    "eventual_floor bar: incident eventual success >= this share of the oracle's (default 0.98)")
+      ->check(CLI::Range(0.0, 1.0));
+  score->add_option("--min-first-attempt-gap", si.min_first_attempt_gap,
+                    "first_attempt_gap bar: share of the baseline-to-oracle gap in first-attempt success the agent "
+                    "must capture (default 0.90)");
+  score->add_option("--min-p95-gap", si.min_p95_gap,
+                    "p95_gap bar: share of the gap in payment latency p95 the agent must capture (default 0.80)");
+  score->add_option("--bar-reason", si.bar_reason, "One line: why this drill sets its own bars (printed with them)");
+  score->add_option("--known-short", known_short,
+                    "A bar KEY this drill is known to miss (repeatable): printed KNOWN-SHORT, does not fail the exit code");
+  score->add_flag("--calm", si.calm,
+                  "No-fault control run: bars are no health or breaker change by the agent (false_alarms) and "
+                  "whole-run first-attempt success >= the baseline's (gain)");
+  score->add_option("--min-first-attempt-gain", min_gain_points,
+                    "gain bar: whole-run first-attempt success >= the baseline's + PT percentage points");
   score->add_option("--report", score_report, "Also write the HTML drill report, scorecard included, to this file");
 
   std::string report_out, report_start, report_title = "payops drill report", report_scorecard;
@@ -169,6 +200,14 @@ int main(int argc, char** argv) try {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   const DataDir dir = resolve_data_dir(data_dir);
+  // A flag, not an environment variable: a stray PAYOPS_NOW in a shell must never move a real agent's clock.
+  std::optional<TimeMs> virtual_now;
+  if (!now_text.empty()) {
+    if (!*once) return usage("--now applies to `agent once` only (the daemon and the other commands run on the real clock)");
+    virtual_now = parse_timestamp(now_text);
+    if (!virtual_now)
+      return usage(fmt::format("--now must be a timestamp like 2026-11-22T12:00:05.000Z, got \"{}\"", now_text));
+  }
 
   if (*report) {
     ReportOptions ro;
@@ -242,12 +281,16 @@ int main(int argc, char** argv) try {
   }
 
   if (*score) {
-    ScoreInputs si;
     si.log_path = score_log.empty() ? dir.transactions_csv() : score_log;
     si.baseline_log_path = baseline;
     si.oracle_log_path = oracle;
     si.samples_path = samples;
-    si.min_oracle_ratio = min_oracle_ratio;
+    for (const auto& key : known_short) {
+      if (!is_bar_key(key))
+        return usage(fmt::format("--known-short {} is not a bar key; see agent score --help for the list", key));
+      si.known_short.insert(key);
+    }
+    if (min_gain_points >= 0) si.min_first_attempt_gain_points = min_gain_points;
     const auto start = parse_timestamp(score_start);
     if (!start) return usage(fmt::format("--start must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", score_start));
     si.run_start_ms = *start;
@@ -264,7 +307,10 @@ int main(int argc, char** argv) try {
     if (!history.ok()) return fail(history.error());
     si.history = std::move(*history);
     auto card = compute_scorecard(si);
-    if (!card.ok()) return fail(card.error());
+    if (!card.ok()) {
+      fmt::print(stderr, "agent: score: {}\n", card.error().message);
+      return kExitFailure;  // an unreadable input is never a pass, nor a config problem
+    }
     fmt::print("{}", json ? scorecard_to_json(*card).dump(2) + "\n" : scorecard_to_text(*card));
     if (!score_report.empty()) {
       DrillReportOptions ro;
@@ -335,7 +381,9 @@ int main(int argc, char** argv) try {
   };
 
   if (*once) {
-    auto r = run_cycle(store, SystemClock::instance(), observe_log_fn, options);
+    ManualClock fixed(virtual_now.value_or(0));
+    if (virtual_now) options.cycle_id_tag = "virtual";
+    auto r = run_cycle(store, virtual_now ? static_cast<Clock&>(fixed) : SystemClock::instance(), observe_log_fn, options);
     if (!r.ok()) return fail(r.error());
     print_report(*r, json);
     return kExitOk;

@@ -17,6 +17,7 @@
 #include "simulator.h"
 #include "terminal.h"
 #include "stop_signal.h"
+#include "tick_command.h"
 #include "time_util.h"
 #include "world.h"
 
@@ -61,6 +62,15 @@ int main(int argc, char** argv) try {
       "  bank_d:errors=0.4:10s+60s       an extra 40% of attempts fail softly\n"
       "Injected failures (incidents and routing_rules.chaos_*) look exactly like real soft failures.\n\n"
       "Reproducible output: --fast with the same --seed, --start and config gives identical bytes.\n\n"
+      "Closed loop in virtual time (--fast --tick-every DUR --tick CMD): at every DUR of virtual time\n"
+      "the rows finished by then are appended to the log, CMD runs through /bin/sh -c with PAYOPS_NOW\n"
+      "set to that instant (2026-11-22T12:00:01.000Z) and is waited for, and shared_config.json is\n"
+      "re-read if it changed, so payments started after the tick route by what CMD wrote. The run then\n"
+      "waits, in virtual time, for in-flight payments, ticking on. A failing CMD stops the run (exit 1,\n"
+      "its status and the virtual time reported). One simplification: the retries of a payment started\n"
+      "before a tick were planned with the config of its start. The same seed gives the same bytes.\n"
+      "  simulator --fast --start 2026-11-22T12:00:00.000Z --duration 40s --tps 150 --seed 7 \\\n"
+      "    --incident bank_b:outage:8s+20s --tick-every 1s --tick 'agent once --now \"$PAYOPS_NOW\"'\n\n"
       "Exit codes: 0 ok (also after Ctrl-C/SIGTERM: rows flushed, summary printed), 1 I/O failure,\n"
       "2 usage, 4 shared_config.json missing or invalid at start (run `config-tool init`)."};
   std::string data_dir, out, start_text, duration_text, world_path;
@@ -81,6 +91,9 @@ int main(int argc, char** argv) try {
   app.add_option("--seed", seed, "Random seed (default: from the OS)");
   app.add_option("--world", world_path, "JSON file overriding bank behaviour (format in docs/simulator.md)");
   app.add_option("--incident", incident_specs, "Scripted incident, repeatable (syntax above)");
+  std::string tick_every_text, tick_command;
+  app.add_option("--tick-every", tick_every_text, "--fast closed loop: run --tick every this much virtual time (1s)");
+  app.add_option("--tick", tick_command, "--fast closed loop: shell command run at each tick, PAYOPS_NOW = the virtual instant");
   app.add_flag("--quiet", quiet, "No live status and no text summary");
   app.add_flag("--json", json, "Print the summary as JSON");
   try {
@@ -102,6 +115,16 @@ int main(int argc, char** argv) try {
   if (options.fast && options.count < 0 && options.duration_ms < 0)
     return usage("--fast needs --count or --duration (unpaced, it would otherwise fill the disk)");
   if (!options.fast && !start_text.empty()) return usage("--start only applies to --fast (paced mode runs on the real clock)");
+  if (tick_every_text.empty() != tick_command.empty())
+    return usage("--tick-every and --tick go together: how often, and what to run");
+  if (!tick_command.empty()) {
+    if (!options.fast) return usage("--tick needs --fast (a closed loop in virtual time; paced mode runs beside a real agent)");
+    if (out == "-") return usage("--tick cannot be used with --out -: the tick command could not read rows sent to stdout");
+    const auto every = parse_duration_ms(tick_every_text);
+    if (!every || *every <= 0) return usage(fmt::format("--tick-every \"{}\" is not a positive duration like 1s or 500ms", tick_every_text));
+    options.lockstep_every_ms = *every;
+    options.lockstep_hook = [&tick_command](TimeMs instant_ms) { return run_tick_command(tick_command, instant_ms); };
+  }
   std::vector<Incident> incidents;
   for (const auto& spec : incident_specs) {
     auto inc = parse_incident(spec);

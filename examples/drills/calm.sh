@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Control drill: two minutes of ordinary traffic, no fault at all. The agent must raise no false
+# alarm (no health or breaker change on any bank) and must not make customers' first attempts worse
+# than the operator's static weights do (first-attempt success >= the baseline's over the run).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+drill_setup
+drill_run 120
+drill_score 120 --calm

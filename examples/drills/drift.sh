@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Non-stationary drill (3 minutes): bank quality changes mid-run and no bank ever goes down. bank_c
+# starts a little flaky (+6% soft failures) and recovers at 90 s to better than its usual self (the
+# world file: 0.5% soft failures); at 90 s bank_a, the best bank, degrades mildly (+5% soft failures)
+# for the rest of the run. Static weights cannot follow this; an agent that routes by recent success
+# should. Bar: whole-run first-attempt success at least the static weights' (the baseline) + 1.0 pt.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+drill_setup
+DRILL_WORLD="$data/world.json"
+cat > "$DRILL_WORLD" <<'JSON'
+{"banks": {"bank_c": {"soft_failure_rate": 0.005}}}
+JSON
+drill_run 180 bank_c:errors=0.06:0s+90s bank_a:errors=0.05:90s
+# Detection is judged from bank_a's degradation (the change that costs most), flaps by the two edges.
+drill_score 180 --detect-from 90s --min-first-attempt-gain 1.0 \
+  --bar-reason "drift: no outage; the headline is the whole-run gain over static weights"

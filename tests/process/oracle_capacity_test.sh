@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The capacity-aware oracle (`simulator --oracle`, docs/oracle.md) at 5x the demo's load: 500
+# payments/s with bank_b failing half its attempts and bank_c down. It must keep every bank below its
+# capacity (attempts per second by start time, from the log) and beat the no-agent baseline on
+# first-attempt success. In a world without background soft failures (so every RATE_LIMITED row is an
+# overload) the oracle's log has no RATE_LIMITED row at all.
+set -euo pipefail
+
+build_dir=${1:?usage: oracle_capacity_test.sh BUILD_DIR}
+sim="$build_dir/simulator"
+agent="$build_dir/agent"
+tool="$build_dir/config-tool"
+for b in "$sim" "$agent" "$tool"; do [[ -x "$b" ]] || { echo "missing $b" >&2; exit 1; }; done
+command -v jq >/dev/null || { echo "jq is needed" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/oracle-capacity-test.XXXXXX")
+trap 'rm -rf -- "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+start=2026-11-22T12:00:00.000Z
+# The most attempts one bank started in one second: BANK MAX lines.
+max_per_second() {
+  awk -F, 'NR > 1 && $6 != "" {
+      split(substr($1, 12, 12), t, /[:.]/)
+      ms = ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] - $9
+      n[$6 "," int(ms / 1000)]++
+    }
+    END { for (k in n) { split(k, p, ","); if (n[k] > max[p[1]]) max[p[1]] = n[k] } for (b in max) print b, max[b] }' "$1" | sort
+}
+capacity() { case $1 in bank_a) echo 400 ;; bank_b) echo 150 ;; bank_c) echo 250 ;; bank_d) echo 100 ;; esac; }
+
+run_pair() {  # run_pair NAME [simulator args...]: baseline and oracle logs under $work/NAME
+  local name=$1; shift
+  mkdir -p "$work/$name"
+  for d in base oracle; do "$tool" --data-dir "$work/$name/$d" init >/dev/null; done
+  "$sim" --data-dir "$work/$name/base" --fast --start "$start" --tps 500 --duration 80s --seed 11 --quiet "$@" >/dev/null
+  "$sim" --data-dir "$work/$name/oracle" --oracle --fast --start "$start" --tps 500 --duration 80s --seed 11 --quiet "$@" >/dev/null
+}
+
+# 1. bank_b errors + bank_c down at 500 payments/s (the default banks hold 900/s in all).
+incidents=(--incident bank_b:errors=0.5:10s+60s --incident bank_c:outage:10s+60s)
+run_pair errors "${incidents[@]}"
+while read -r bank most; do
+  cap=$(capacity "$bank")
+  echo "oracle: $bank at most $most attempts/s (capacity $cap)"
+  (( most <= cap )) || fail "the oracle overloaded $bank: $most attempts in one second, capacity $cap"
+done < <(max_per_second "$work/errors/oracle/transactions.csv")
+set +e
+"$agent" --data-dir "$work/errors/base" score --start "$start" "${incidents[@]}" --log "$work/errors/base/transactions.csv" \
+  --baseline "$work/errors/base/transactions.csv" --oracle "$work/errors/oracle/transactions.csv" --json > "$work/score.json"
+set -e
+read -r base_fa oracle_fa < <(jq -r '"\(.baseline.incident.first_attempt_success) \(.oracle.incident.first_attempt_success)"' "$work/score.json")
+echo "first-attempt success during the incident: baseline $base_fa, oracle $oracle_fa"
+jq -e '.oracle.incident.first_attempt_success > .baseline.incident.first_attempt_success + 0.1
+       and .oracle.incident.latency_p95_ms < .baseline.incident.latency_p95_ms
+       and .oracle.incident.eventual_success >= .baseline.incident.eventual_success - 0.01' "$work/score.json" >/dev/null \
+  || fail "the oracle does not beat the baseline: $(jq -c '[.baseline.incident, .oracle.incident] | map(del(.banks))' "$work/score.json")"
+
+# 2. No background soft failures: a RATE_LIMITED row can only be an overload.
+cat > "$work/quiet_world.json" <<'EOF'
+{"banks": {"bank_a": {"soft_failure_rate": 0}, "bank_b": {"soft_failure_rate": 0},
+           "bank_c": {"soft_failure_rate": 0}, "bank_d": {"soft_failure_rate": 0}}}
+EOF
+run_pair quiet --world "$work/quiet_world.json" --incident bank_b:latency=3000ms:10s+60s --incident bank_c:outage:10s+60s
+limited=$(grep -c RATE_LIMITED "$work/quiet/oracle/transactions.csv" || true)
+echo "quiet world: RATE_LIMITED rows: oracle $limited, baseline $(grep -c RATE_LIMITED "$work/quiet/base/transactions.csv" || true)"
+[[ $limited == 0 ]] || fail "the oracle's log has $limited RATE_LIMITED rows"
+echo "ok: oracle capacity test"
