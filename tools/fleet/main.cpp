@@ -104,7 +104,7 @@ int log_down(NatsSession& session, const LogDownOptions& o, bool json) {
 
 }  // namespace
 
-int main(int argc, char** argv) try {
+static int run_fleet(int argc, char** argv) {
   CLI::App app{
       "fleet: a fleet of payment hosts coordinated through NATS JetStream (docs/fleet.md).\n"
       "Each host keeps its own transactions.csv and shared_config.json; the tools stay unchanged.\n"
@@ -210,6 +210,12 @@ int main(int argc, char** argv) try {
   kvStore_Destroy(*kv);
   if (!st.ok()) return fail(st.error());
   return kExitOk;
+}
+
+int main(int argc, char** argv) try {
+  const int code = run_fleet(argc, argv);  // every NATS object is destroyed when it returns
+  nats_CloseAndWait(2000);                 // then the library's threads and globals (no leak reports)
+  return code;
 } catch (const std::exception& e) {
   fmt::print(stderr, "fleet: unexpected error: {}\n", e.what());
   return payops::kExitFailure;
