@@ -49,14 +49,18 @@ LogFollower::LogFollower(std::string path, std::uint64_t offset, std::uint64_t n
     : path_(std::move(path)), offset_(offset), next_line_(next_line), identity_(id) {}
 
 Result<LogFollower> LogFollower::open(std::string path, std::uint64_t start_offset) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK, then fstat: a FIFO planted at the log's name is refused instead of hanging the bridge.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     const int err = errno;
     return make_error(fmt::format("cannot open {}: {}", path, std::strerror(err)),
                       err == ENOENT ? Error::Kind::not_found : Error::Kind::failed);
   }
   struct stat st {};
-  ::fstat(fd, &st);
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(fmt::format("{} is not a regular file; refusing to follow it", path), Error::Kind::invalid_input);
+  }
   FileIdentity id;
   id.dev = st.st_dev;
   id.ino = st.st_ino;
@@ -80,7 +84,7 @@ Result<LogFollower> LogFollower::open(std::string path, std::uint64_t start_offs
 }
 
 Result<std::vector<FollowedRow>> LogFollower::read_batch(std::size_t max_bytes) {
-  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return make_error(fmt::format("cannot open {}: {}", path_, std::strerror(errno)));
   struct stat st {};
   ::fstat(fd, &st);

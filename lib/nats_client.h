@@ -18,7 +18,9 @@ struct NatsSettings {
   std::vector<std::string> servers;   // nats://host:port, any node of the cluster
   std::string client_name = "payops-fleet";
   std::int64_t connect_timeout_ms = 30000;  // keep trying this long for the first connection
-  std::int64_t request_wait_ms = 5000;      // JetStream API calls and publish acknowledgements
+  // One JetStream API call (stream info, last message, KV get): callers retry failures, so a short
+  // wait only makes a node failover cost less time, not a wrong answer.
+  std::int64_t request_wait_ms = 2000;
 };
 
 // "what: <nats status text> (<library detail>)": the error sentence for a failed nats.c call.

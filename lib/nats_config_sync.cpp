@@ -161,6 +161,23 @@ void check_local(const ConfigSyncOptions& options, WatchState& st, const std::fu
   install(options, st, 0, "installed", on_event);
 }
 
+// A new revision, from the watch or from the fallback poll: validate, then install or refuse.
+void take_revision(const ConfigSyncOptions& options, WatchState& st, std::uint64_t rev, const std::string& value,
+                   bool is_put, std::int64_t created_ms, const std::function<void(const ConfigEvent&)>& on_event) {
+  if (rev <= st.revision) return;
+  st.revision = rev;
+  auto canon = is_put ? canonical_config_text(value, fmt::format("fleet revision {}", rev))
+                      : Result<std::string>(make_error("the key was deleted"));
+  if (!canon.ok()) {
+    on_event({"refused", rev, fmt::format("refused fleet revision {} ({} keeps fleet revision {}): {}", rev,
+                                          options.dir.config_json(), st.good_revision, canon.error().message)});
+    return;
+  }
+  st.good_text = std::move(*canon);
+  st.good_revision = rev;
+  install(options, st, created_ms, "installed", on_event);
+}
+
 }  // namespace
 
 Status run_config_watch(NatsSession&, kvStore* kv, const ConfigSyncOptions& options, const std::function<bool()>& stop,
@@ -168,41 +185,33 @@ Status run_config_watch(NatsSession&, kvStore* kv, const ConfigSyncOptions& opti
   const std::string key(kFleetConfigKey);
   WatchState st;
   kvWatcher* w = nullptr;
+  std::int64_t last_poll_ms = 0;
   while (!stop()) {
-    if (w == nullptr && kvStore_Watch(&w, kv, key.c_str(), nullptr) != NATS_OK) {
-      w = nullptr;
-      sleep_ms(250);
-      continue;
-    }
+    if (w == nullptr && kvStore_Watch(&w, kv, key.c_str(), nullptr) != NATS_OK) w = nullptr;
     kvEntry* e = nullptr;
-    const natsStatus s = kvWatcher_Next(&e, w, 250);
-    if (s == NATS_TIMEOUT || (s == NATS_OK && e == nullptr)) {
-      check_local(options, st, on_event);
+    const natsStatus s = w != nullptr ? kvWatcher_Next(&e, w, 250) : NATS_TIMEOUT;
+    if (s == NATS_OK && e != nullptr) {
+      take_revision(options, st, kvEntry_Revision(e),
+                    std::string(static_cast<const char*>(kvEntry_Value(e)), static_cast<std::size_t>(kvEntry_ValueLen(e))),
+                    kvEntry_Operation(e) == kvOp_Put, kvEntry_Created(e) / 1000000, on_event);
+      kvEntry_Destroy(e);
       continue;
     }
-    if (s != NATS_OK) {  // the watch broke (a node failed, the connection is being re-established)
+    if (s != NATS_OK && s != NATS_TIMEOUT) {  // the watch broke (a node failed, a reconnect): recreate it
       kvWatcher_Destroy(w);
       w = nullptr;
       sleep_ms(250);
-      continue;
     }
-    const std::uint64_t rev = kvEntry_Revision(e);
-    if (rev > st.revision) {
-      st.revision = rev;
-      const std::string value(static_cast<const char*>(kvEntry_Value(e)), static_cast<std::size_t>(kvEntry_ValueLen(e)));
-      const std::int64_t created_ms = kvEntry_Created(e) / 1000000;
-      auto canon = kvEntry_Operation(e) == kvOp_Put ? canonical_config_text(value, fmt::format("fleet revision {}", rev))
-                                                    : Result<std::string>(make_error("the key was deleted"));
-      if (canon.ok()) {
-        st.good_text = std::move(*canon);
-        st.good_revision = rev;
-        install(options, st, created_ms, "installed", on_event);
-      } else {
-        on_event({"refused", rev, fmt::format("refused fleet revision {} ({} keeps fleet revision {}): {}", rev,
-                                              options.dir.config_json(), st.good_revision, canon.error().message)});
+    // A watch can also stall silently for seconds when the node serving its consumer dies (until the
+    // library notices missed heartbeats), so between entries the latest revision is also asked for
+    // directly, twice a second: a failover delays a config by about that, not by the heartbeat timeout.
+    if (wall_ms() - last_poll_ms >= 500) {
+      last_poll_ms = wall_ms();
+      if (auto latest = kv_latest(kv); latest.ok() && latest->has_value()) {
+        take_revision(options, st, (*latest)->revision, (*latest)->text, true, 0, on_event);
       }
     }
-    kvEntry_Destroy(e);
+    check_local(options, st, on_event);
   }
   if (w != nullptr) kvWatcher_Destroy(w);
   return ok_status();

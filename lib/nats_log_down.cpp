@@ -138,6 +138,7 @@ Result<LogDownStats> run_log_down(NatsSession& session, const LogDownOptions& op
     if (!last.ok()) return last.error();
     drain_to = *last;
   }
+  if (on_progress) on_progress(stats);  // resumed (stats.note says what the restart found)
   TimeMs newest = 0;
   natsSubscription* sub = nullptr;
   std::int64_t last_report = steady_ms();

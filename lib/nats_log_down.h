@@ -42,6 +42,8 @@ struct LogDownStats {
   std::string note;                     // what the restart found (an interrupted batch), if anything
 };
 
+// Runs until stop() (or, with once, until the stream's last sequence at start is merged). on_progress
+// is called once after the position is resolved, then every report_every_ms.
 Result<LogDownStats> run_log_down(NatsSession& session, const LogDownOptions& options,
                                   const std::function<bool()>& stop,
                                   const std::function<void(const LogDownStats&)>& on_progress);

@@ -59,9 +59,52 @@ void print_event(const ConfigEvent& e, bool json) {
   }
 }
 
+
+int log_up(NatsSession& session, const LogUpOptions& o, bool json) {
+  bool resumed = false;
+  auto progress = [&](const LogUpStats& s) {
+    if (!resumed) {
+      fmt::print(stderr, "fleet: log up {}: following {} from byte {}\n", o.host, o.dir.transactions_csv(), s.offset);
+    } else {
+      fmt::print(stderr, "fleet: log up {}\n", up_stats_json(s, o.host).dump());
+    }
+    resumed = true;
+  };
+  auto r = run_log_up(session, o, should_stop, progress);
+  if (!r.ok()) return fail(r.error());
+  fmt::print("{}\n", json ? up_stats_json(*r, o.host).dump()
+                          : fmt::format("log up {}: {} rows published, {} duplicates dropped, {} batches resent, resumed "
+                                        "at byte {}{}{}",
+                                        o.host, r->published, r->duplicates, r->resent_batches, r->resumed_from_offset,
+                                        r->summary.malformed ? "; " : "", r->summary.describe()));
+  return kExitOk;
+}
+
+int log_down(NatsSession& session, const LogDownOptions& o, bool json) {
+  bool resumed = false;
+  auto progress = [&](const LogDownStats& s) {
+    if (!resumed) {
+      if (!s.note.empty()) fmt::print(stderr, "fleet: {}\n", s.note);
+      fmt::print(stderr, "fleet: log down: merging into {} after stream sequence {}\n", o.dir.transactions_csv(),
+                 s.committed_seq);
+    } else {
+      fmt::print(stderr, "fleet: log down {}\n", down_stats_json(s).dump());
+    }
+    resumed = true;
+  };
+  auto r = run_log_down(session, o, should_stop, progress);
+  if (!r.ok()) return fail(r.error());
+  fmt::print("{}\n", json ? down_stats_json(*r).dump()
+                          : fmt::format("log down: {} rows merged into {} (stream sequence {}), {} late (max {} ms behind), "
+                                        "{} malformed skipped{}{}",
+                                        r->written, o.dir.transactions_csv(), r->committed_seq, r->late, r->max_late_ms,
+                                        r->malformed, r->malformed ? ": " : "", r->first_malformed));
+  return kExitOk;
+}
+
 }  // namespace
 
-int main(int argc, char** argv) try {
+static int run_fleet(int argc, char** argv) {
   CLI::App app{
       "fleet: a fleet of payment hosts coordinated through NATS JetStream (docs/fleet.md).\n"
       "Each host keeps its own transactions.csv and shared_config.json; the tools stay unchanged.\n"
@@ -91,7 +134,7 @@ int main(int argc, char** argv) try {
   app.add_option("--replicas", replicas, "Copies of the stream and bucket when this creates them (default 3; 1 for a single server)")
       ->check(CLI::Range(1, 5));
   app.add_option("--connect-timeout", connect_timeout, "Keep trying to reach the cluster this long at start (default 30s)");
-  app.add_option("--json", json, "Machine-readable output: a JSON summary (log), JSON lines of events (config)")->expected(0);
+  app.add_flag("--json", json, "Machine-readable output: a JSON summary (log, status), JSON lines of events (config)");
   app.add_option("--report-every", report_every, "log up/down: print progress this often (default 0s: only at exit)");
 
   auto* log = app.add_subcommand("log", "The log stream: up (publish a host's log) or down (merge the stream)");
@@ -150,36 +193,13 @@ int main(int argc, char** argv) try {
       o.host = host;
       o.report_every_ms = *report_ms;
       o.once = once;
-      bool resumed = false;
-      auto progress = [&](const LogUpStats& s) {
-        if (!resumed) {
-          fmt::print(stderr, "fleet: log up {}: following {} from byte {}\n", host, dir.transactions_csv(), s.offset);
-        } else {
-          fmt::print(stderr, "fleet: log up {}\n", up_stats_json(s, host).dump());
-        }
-        resumed = true;
-      };
-      auto r = run_log_up(*session, o, should_stop, progress);
-      if (!r.ok()) return fail(r.error());
-      fmt::print("{}\n", json ? up_stats_json(*r, host).dump()
-                              : fmt::format("log up {}: {} rows published, {} duplicates dropped, {} batches resent, resumed "
-                                            "at byte {}{}{}",
-                                            host, r->published, r->duplicates, r->resent_batches, r->resumed_from_offset,
-                                            r->summary.malformed ? "; " : "", r->summary.describe()));
-      return kExitOk;
+      return log_up(*session, o, json);
     }
     LogDownOptions o;
     o.dir = dir;
     o.once = once;
     o.report_every_ms = *report_ms;
-    auto progress = [&](const LogDownStats& s) { fmt::print(stderr, "fleet: log down {}\n", down_stats_json(s).dump()); };
-    auto r = run_log_down(*session, o, should_stop, progress);
-    if (!r.ok()) return fail(r.error());
-    if (!r->note.empty()) fmt::print(stderr, "fleet: {}\n", r->note);
-    fmt::print("{}\n", json ? down_stats_json(*r).dump()
-                            : fmt::format("log down: {} rows merged into {} (stream sequence {}), {} late, {} malformed skipped",
-                                          r->written, dir.transactions_csv(), r->committed_seq, r->late, r->malformed));
-    return kExitOk;
+    return log_down(*session, o, json);
   }
   auto kv = session->ensure_config_bucket(replicas);
   if (!kv.ok()) return fail(kv.error());
@@ -190,6 +210,12 @@ int main(int argc, char** argv) try {
   kvStore_Destroy(*kv);
   if (!st.ok()) return fail(st.error());
   return kExitOk;
+}
+
+int main(int argc, char** argv) try {
+  const int code = run_fleet(argc, argv);  // every NATS object is destroyed when it returns
+  nats_CloseAndWait(2000);                 // then the library's threads and globals (no leak reports)
+  return code;
 } catch (const std::exception& e) {
   fmt::print(stderr, "fleet: unexpected error: {}\n", e.what());
   return payops::kExitFailure;
