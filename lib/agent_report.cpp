@@ -37,13 +37,75 @@ struct ChunkResult {
   std::vector<Attempt> attempts;
 };
 
-ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOptions& options) {
+// Attempt buffers of delivered chunks, handed to the next chunks: a chunk's few MB of attempts are
+// written into memory that is already mapped instead of fresh pages each time.
+class AttemptBuffers {
+ public:
+  std::vector<Attempt> take() {
+    std::lock_guard lock(mu_);
+    if (free_.empty()) return {};
+    std::vector<Attempt> v = std::move(free_.back());
+    free_.pop_back();
+    return v;
+  }
+  void give(std::vector<Attempt> v) {
+    v.clear();
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(v));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::vector<Attempt>> free_;
+};
+
+// The chunk's bank index of a bank id, remembered by its bytes: bank ids are few and short, so a
+// row costs a couple of integer compares instead of string compares (BankIndex numbers them).
+class BankCache {
+ public:
+  std::uint32_t index_of(std::string_view id, BankIndex& banks) {
+    Key k{};
+    const bool short_id = id.size() <= sizeof k.bytes;
+    if (short_id) {
+      k.size = id.size();
+      std::memcpy(k.bytes, id.data(), id.size());
+      for (std::size_t i = 0; i < count_; ++i) {
+        if (keys_[i].size == k.size && keys_[i].bytes[0] == k.bytes[0] && keys_[i].bytes[1] == k.bytes[1]) {
+          return index_[i];
+        }
+      }
+    }
+    const auto index = static_cast<std::uint32_t>(banks.index_of(id));
+    if (short_id && count_ < kSlots) {
+      keys_[count_] = k;
+      index_[count_++] = index;
+    }
+    return index;
+  }
+
+ private:
+  struct Key {
+    std::size_t size;
+    std::uint64_t bytes[2];  // the id, zero-padded
+  };
+  static constexpr std::size_t kSlots = 16;
+  Key keys_[kSlots];
+  std::uint32_t index_[kSlots];
+  std::size_t count_ = 0;
+};
+
+ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOptions& options,
+                       AttemptBuffers& buffers) {
   const TimeMs since = options.since_ms.value_or(INT64_MIN);
   const TimeMs until = options.until_ms.value_or(INT64_MAX);
   ChunkResult r;
   r.stats.track_payments = false;
-  if (options.payments) r.attempts.reserve(bytes.size() / 96);  // ~100 bytes a row: no regrowth
+  if (options.payments) {
+    r.attempts = buffers.take();
+    r.attempts.reserve(bytes.size() / 96);  // ~100 bytes a row: no regrowth
+  }
   CsvRowDecoder decoder;
+  BankCache bank_cache;
   r.summary = csv_detail::scan_decoded(bytes, first_chunk, decoder, [&](const DecodedRow& row) {
     if (row.timestamp_ms < since || row.timestamp_ms >= until) return;
     r.stats.add(row.timestamp_ms, row.txn_key, row.bank_id, row.status, row.error_code, row.latency_ms);
@@ -51,7 +113,7 @@ ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOpt
     const ErrorKind kind = kind_of(row.error_code);
     const bool routed = kind != ErrorKind::routing && !row.bank_id.empty();  // as WindowStats::add
     r.attempts.push_back(Attempt{row.txn_key, row.timestamp_ms,
-                                 routed ? static_cast<std::uint32_t>(r.stats.banks.index_of(row.bank_id)) : kNoBank,
+                                 routed ? bank_cache.index_of(row.bank_id, r.stats.banks) : kNoBank,
                                  row.status == TxnStatus::success, kind == ErrorKind::hard});
   });
   // With tracking off, add() counted every row as a payment: payments are the tracker's job here.
@@ -62,7 +124,9 @@ ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOpt
 // Folds chunks into one report in file order: exact at any chunking, so at any thread count.
 class InOrderMerge {
  public:
-  explicit InOrderMerge(bool payments) { report_.stats.track_payments = payments; }
+  InOrderMerge(bool payments, AttemptBuffers& buffers) : buffers_(buffers) {
+    report_.stats.track_payments = payments;
+  }
 
   void add(ChunkResult chunk) {
     csv_detail::shift_line_numbers(chunk.summary, report_.summary.lines);
@@ -79,10 +143,12 @@ class InOrderMerge {
       if (seen.first_hard_decline) ++w.payments_hard_declined;
       if (seen.earlier && a.bank != kNoBank) ++w.per_bank[bank_of[a.bank]].retries;
     }
+    buffers_.give(std::move(chunk.attempts));
   }
   Report take() { return std::move(report_); }
 
  private:
+  AttemptBuffers& buffers_;
   Report report_;
   PaymentTracker tracker_;
 };
@@ -107,11 +173,12 @@ std::string pct(double v) { return fmt::format("{:.2f}%", v * 100.0); }
 }  // namespace
 
 Result<Report> build_report(const ReportOptions& options) {
-  InOrderMerge merge(options.payments);
+  AttemptBuffers buffers;
+  InOrderMerge merge(options.payments, buffers);
   if (options.path == "-") {
     auto data = read_all_stdin();
     if (!data.ok()) return data.error();
-    merge.add(scan_chunk(*data, true, options));
+    merge.add(scan_chunk(*data, true, options, buffers));
     return merge.take();
   }
   // Chunks finish in any order; each waits here until every chunk before it is merged (at most a
@@ -121,7 +188,7 @@ Result<Report> build_report(const ReportOptions& options) {
   const Status status = scan_file_chunks(
       options.path, ChunkedScanOptions{options.threads, options.chunk_bytes},
       [&](std::size_t k, std::string_view bytes) {
-        ChunkResult r = scan_chunk(bytes, k == 0, options);
+        ChunkResult r = scan_chunk(bytes, k == 0, options, buffers);
         std::lock_guard lock(finished_mu);
         finished.emplace(k, std::move(r));
       },

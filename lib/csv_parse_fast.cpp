@@ -27,14 +27,20 @@ bool is_upper3(std::string_view s) {
          s[2] <= 'Z';
 }
 
+// s equals the literal word (a constant-size memcmp: the compiler turns it into integer compares).
+template <std::size_t N>
+bool is_word(std::string_view s, const char (&word)[N]) {
+  return s.size() == N - 1 && std::memcmp(s.data(), word, N - 1) == 0;
+}
+
 // The five payment methods have five different lengths, so the length picks the only candidate.
 bool is_payment_method(std::string_view s) {
   switch (s.size()) {
-    case 3: return s == "upi";
-    case 4: return s == "card";
-    case 6: return s == "wallet";
-    case 10: return s == "netbanking";
-    case 13: return s == "bank_transfer";
+    case 3: return is_word(s, "upi");
+    case 4: return is_word(s, "card");
+    case 6: return is_word(s, "wallet");
+    case 10: return is_word(s, "netbanking");
+    case 13: return is_word(s, "bank_transfer");
     default: return false;
   }
 }
@@ -44,6 +50,14 @@ bool is_bank_id_text(std::string_view s) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   }
   return true;
+}
+
+// The 19-byte "YYYY-MM-DDTHH:MM:SS" prefixes at a and b are equal: three overlapping 8-byte loads.
+bool same_second(const char* a, const char* b) {
+  std::uint64_t x[3], y[3];
+  std::memcpy(&x[0], a, 8), std::memcpy(&x[1], a + 8, 8), std::memcpy(&x[2], a + 11, 8);
+  std::memcpy(&y[0], b, 8), std::memcpy(&y[1], b + 8, 8), std::memcpy(&y[2], b + 11, 8);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
 }
 
 }  // namespace
@@ -86,7 +100,7 @@ bool decode_transaction_id(const char* p, std::uint64_t& key) {
 bool CsvRowDecoder::timestamp(const char* p, TimeMs& out) {
   if (p[19] != '.' || p[23] != 'Z' || !all_digits(p + 20, 3)) return false;
   const TimeMs ms = (p[20] - '0') * 100 + (p[21] - '0') * 10 + (p[22] - '0');
-  if (!have_second_ || std::memcmp(p, second_prefix_, sizeof second_prefix_) != 0) {
+  if (!have_second_ || !same_second(p, second_prefix_)) {
     const auto t = parse_timestamp(std::string_view(p, kTimestampLength));
     if (!t) return false;
     std::memcpy(second_prefix_, p, sizeof second_prefix_);
@@ -112,9 +126,9 @@ bool CsvRowDecoder::decode_plain(std::string_view line, const std::uint32_t* c, 
   if (!decode_transaction_id(p + kTimestampLength + 1, row.txn_key)) return false;
   if (!is_decimal_amount(field(2)) || !is_upper3(field(3)) || !is_payment_method(field(4))) return false;
   const std::string_view status = field(7);
-  if (status == "success") {
+  if (is_word(status, "success")) {
     row.status = TxnStatus::success;
-  } else if (status == "failed") {
+  } else if (is_word(status, "failed")) {
     row.status = TxnStatus::failed;
   } else {
     return false;

@@ -87,6 +87,7 @@ Status scan_file_chunks(const std::string& path, const ChunkedScanOptions& optio
       delivery.wait_for_room(k);
       const std::size_t begin = line_start_at_or_after(data, k * chunk_bytes);
       const std::size_t end = k + 1 == chunks ? data.size() : line_start_at_or_after(data, (k + 1) * chunk_bytes);
+      mapped->populate(begin, end);
       scan(k, data.substr(begin, std::max(begin, end) - begin));
       mapped->release(begin, end);
       delivery.finished(k);
