@@ -6,7 +6,9 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "config_limits.h"
 #include "config_paths.h"
 
 namespace payops {
@@ -202,7 +204,8 @@ Json action_schema_json() {
 std::int64_t max_weight_step(const Config& config) {
   std::int64_t total = 0;
   for (const Bank& b : config.banks) {
-    if (b.enabled) total += b.weight;
+    // Clamped to the validated range: a config built in code cannot overflow the sum.
+    if (b.enabled) total = std::min(total + std::clamp<std::int64_t>(b.weight, 0, kMaxBankWeight), INT64_MAX / 2);
   }
   const auto fraction = static_cast<std::int64_t>(std::ceil(static_cast<double>(total) * kMaxWeightStepFraction));
   return std::max(kMinWeightStep, fraction);
@@ -270,7 +273,7 @@ Status check_action(const Config& config, const Action& action) {
               if (w < 0 || w > kMaxWeight) {
                 return invalid(fmt::format("reroute_traffic: weight {} for {} is outside 0-{}", w, id, kMaxWeight));
               }
-              const std::int64_t from = config.find_bank(id)->weight;
+              const std::int64_t from = std::clamp<std::int64_t>(config.find_bank(id)->weight, 0, kMaxBankWeight);
               if (std::abs(w - from) > step) {
                 return invalid(fmt::format("reroute_traffic: {} would move from {} to {}, more than the step bound {}",
                                            id, from, w, step));
@@ -325,6 +328,56 @@ Status check_action(const Config& config, const Action& action) {
   return ok_status();
 }
 
+std::string bound_reason(std::string_view reason) {
+  if (reason.size() <= kMaxReasonBytes) return std::string(reason);
+  constexpr std::string_view kCut = "...";
+  std::size_t end = kMaxReasonBytes - kCut.size();
+  // Back up to a UTF-8 lead byte so the cut never splits a character.
+  while (end > 0 && (static_cast<unsigned char>(reason[end]) & 0xC0) == 0x80) --end;
+  return std::string(reason.substr(0, end)) + std::string(kCut);
+}
+
+namespace {
+
+// Traffic shares with `weights_from`'s weights and `eligibility_from`'s eligibility (banks matched by
+// position: a cycle never adds or removes banks).
+std::vector<double> weight_shares(const Config& weights_from, const Config& eligibility_from) {
+  Config mixed = eligibility_from;
+  for (std::size_t i = 0; i < mixed.banks.size() && i < weights_from.banks.size(); ++i)
+    mixed.banks[i].weight = weights_from.banks[i].weight;
+  return traffic_shares(mixed);
+}
+
+}  // namespace
+
+Status check_cycle_budget(const Config& before, const Config& after, std::size_t action_count) {
+  if (action_count > kMaxLlmActionsPerCycle)
+    return invalid(fmt::format("{} actions in one cycle, more than the bound {}", action_count, kMaxLlmActionsPerCycle));
+  if (before.banks.size() != after.banks.size()) return invalid("a cycle may not add or remove banks");
+  const std::vector<double> from = traffic_shares(before);
+  const std::vector<double> to = weight_shares(after, before);
+  double moved = 0;
+  for (std::size_t i = 0; i < from.size() && i < to.size(); ++i) moved += std::fabs(to[i] - from[i]);
+  moved /= 2;  // a share that leaves one bank arrives at another: count it once
+  if (moved > kMaxCycleWeightShiftFraction + 1e-9)
+    return invalid(fmt::format("the weights together move {:.0f}% of the traffic in one cycle, more than the "
+                               "bound {:.0f}%",
+                               moved * 100, kMaxCycleWeightShiftFraction * 100));
+  std::vector<std::string> ejected;
+  for (std::size_t i = 0; i < before.banks.size(); ++i) {
+    const Bank& b = before.banks[i];
+    const Bank& a = after.banks[i];
+    const bool marked_down = a.health_status == Health::down && b.health_status != Health::down;
+    const bool opened = a.circuit_breaker.state == BreakerState::open && b.circuit_breaker.state != BreakerState::open;
+    if (marked_down || opened) ejected.push_back(a.id);
+  }
+  if (ejected.size() > kMaxBanksEjectedPerCycle)
+    return invalid(fmt::format("{} banks marked down or their breaker opened in one cycle ({}), more than the "
+                               "bound {}",
+                               ejected.size(), fmt::join(ejected, ", "), kMaxBanksEjectedPerCycle));
+  return ok_status();
+}
+
 Result<HistoryEntry> apply_action(Config& config, const Action& action, const ActionContext& ctx) {
   if (auto s = check_action(config, action); !s.ok()) return s.error();
   Config after = config;
@@ -340,7 +393,7 @@ Result<HistoryEntry> apply_action(Config& config, const Action& action, const Ac
   e.details["args"] = args_to_json(action.args);
   for (const auto& [key, value] : action.evidence.items()) e.details[key] = value;
   e.actor = "agent";
-  e.reason = action.reason;
+  e.reason = bound_reason(action.reason);
   e.cycle_id = ctx.cycle_id;
   e.reasoner = ctx.reasoner;
   e.outcome = Outcome::pending;

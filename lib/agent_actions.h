@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -75,6 +76,24 @@ inline constexpr std::int64_t kMaxWeight = 10000;
 inline constexpr std::int64_t kMinWeightStep = 5;
 inline constexpr double kMaxWeightStepFraction = 0.25;
 std::int64_t max_weight_step(const Config& config);
+
+// Free text the agent stores: a reason longer than this is cut (on a UTF-8 boundary, marked with
+// "...") before it is stored in agent_history and before it is put into a prompt, so no answer can
+// grow the config or the next prompt without bound.
+inline constexpr std::size_t kMaxReasonBytes = 400;
+std::string bound_reason(std::string_view reason);
+
+// Per-cycle bounds on an LLM's answer, checked on the NET effect of all its actions (the config
+// before the cycle against the config after all of them), so no order of actions can get around
+// them: at most kMaxLlmActionsPerCycle actions; the weights move at most
+// kMaxCycleWeightShiftFraction of the traffic (half the summed change of each bank's share, the
+// shares computed with the eligibility before the cycle); at most kMaxBanksEjectedPerCycle banks
+// marked down or their breaker opened.
+inline constexpr std::size_t kMaxLlmActionsPerCycle = 6;
+inline constexpr double kMaxCycleWeightShiftFraction = 0.25;
+inline constexpr std::size_t kMaxBanksEjectedPerCycle = 1;
+// Errors (kind invalid_input) name the bound and the measured value.
+Status check_cycle_budget(const Config& before, const Config& after, std::size_t action_count);
 
 // The guardrails: known bank(s); values in range; bounded weight steps; the agent never turns chaos
 // on; and after the action at least one eligible bank with a positive weight remains (the last

@@ -8,21 +8,83 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "csv_scan_chunks.h"
+#include "csv_scan_decode.h"
 #include "terminal.h"
 
 namespace payops {
 namespace {
 
-// One thread's accumulator. The range check is two compares, so a report without --since/--until
-// costs the same.
-struct ReportWorker {
-  TimeMs since = INT64_MIN;
-  TimeMs until = INT64_MAX;
+// One payment attempt as the in-order payment pass needs it (see build_report).
+struct Attempt {
+  std::uint64_t txn_key;
+  TimeMs t;
+  std::uint32_t bank;  // index in the chunk's WindowStats::banks, or kNoBank
+  bool success;
+  bool hard_decline;
+};
+constexpr std::uint32_t kNoBank = UINT32_MAX;
+
+// What one chunk of the log adds up to. stats never tracks payments itself: payments depend on
+// every earlier row, so the attempts go, in file order, through one PaymentTracker at delivery.
+struct ChunkResult {
   WindowStats stats;
-  void operator()(const RowView& row) {
+  ScanSummary summary;
+  std::vector<Attempt> attempts;
+};
+
+ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOptions& options) {
+  const TimeMs since = options.since_ms.value_or(INT64_MIN);
+  const TimeMs until = options.until_ms.value_or(INT64_MAX);
+  ChunkResult r;
+  r.stats.track_payments = false;
+  if (options.payments) r.attempts.reserve(bytes.size() / 96);  // ~100 bytes a row: no regrowth
+  CsvRowDecoder decoder;
+  r.summary = csv_detail::scan_decoded(bytes, first_chunk, decoder, [&](const DecodedRow& row) {
     if (row.timestamp_ms < since || row.timestamp_ms >= until) return;
-    stats.add(row);
+    r.stats.add(row.timestamp_ms, row.txn_key, row.bank_id, row.status, row.error_code, row.latency_ms);
+    if (!options.payments) return;
+    const ErrorKind kind = kind_of(row.error_code);
+    const bool routed = kind != ErrorKind::routing && !row.bank_id.empty();  // as WindowStats::add
+    r.attempts.push_back(Attempt{row.txn_key, row.timestamp_ms,
+                                 routed ? static_cast<std::uint32_t>(r.stats.banks.index_of(row.bank_id)) : kNoBank,
+                                 row.status == TxnStatus::success, kind == ErrorKind::hard});
+  });
+  // With tracking off, add() counted every row as a payment: payments are the tracker's job here.
+  r.stats.payments = r.stats.payments_succeeded = r.stats.payments_hard_declined = 0;
+  return r;
+}
+
+// Folds chunks into one report in file order: exact at any chunking, so at any thread count.
+class InOrderMerge {
+ public:
+  explicit InOrderMerge(bool payments) { report_.stats.track_payments = payments; }
+
+  void add(ChunkResult chunk) {
+    csv_detail::shift_line_numbers(chunk.summary, report_.summary.lines);
+    report_.summary.merge(chunk.summary);
+    WindowStats& w = report_.stats;
+    w.merge(chunk.stats);
+    std::vector<std::size_t> bank_of(chunk.stats.banks.size());
+    for (std::size_t i = 0; i < bank_of.size(); ++i) bank_of[i] = *w.banks.find(chunk.stats.banks.id(i));
+    // The same accounting as WindowStats::add with tracking on, over the same rows in the same order.
+    for (const Attempt& a : chunk.attempts) {
+      const PaymentTracker::Seen seen = tracker_.add(a.txn_key, a.t, a.success, a.hard_decline);
+      if (!seen.earlier) ++w.payments;
+      if (seen.first_success) ++w.payments_succeeded;
+      if (seen.first_hard_decline) ++w.payments_hard_declined;
+      if (seen.earlier && a.bank != kNoBank) ++w.per_bank[bank_of[a.bank]].retries;
+    }
   }
+  Report take() { return std::move(report_); }
+
+ private:
+  Report report_;
+  PaymentTracker tracker_;
 };
 
 Result<std::string> read_all_stdin() {
@@ -45,34 +107,32 @@ std::string pct(double v) { return fmt::format("{:.2f}%", v * 100.0); }
 }  // namespace
 
 Result<Report> build_report(const ReportOptions& options) {
-  const TimeMs since = options.since_ms.value_or(INT64_MIN);
-  const TimeMs until = options.until_ms.value_or(INT64_MAX);
-  Report report;
+  InOrderMerge merge(options.payments);
   if (options.path == "-") {
     auto data = read_all_stdin();
     if (!data.ok()) return data.error();
-    ReportWorker worker{since, until, {}};
-    worker.stats.track_payments = options.payments;
-    report.summary = scan_buffer(*data, 1, true, [&worker](const RowView& row) { worker(row); });
-    report.stats = std::move(worker.stats);
-    return report;
+    merge.add(scan_chunk(*data, true, options));
+    return merge.take();
   }
-  auto scan = scan_file_parallel<ReportWorker>(options.path, options.threads,
-                                               [&] {
-                                                 ReportWorker w{since, until, {}};
-                                                 w.stats.track_payments = options.payments;
-                                                 return w;
-                                               });
-  if (!scan.ok()) return scan.error();
-  for (std::size_t i = 0; i < scan->workers.size(); ++i) {
-    if (i == 0) {
-      report.stats = std::move(scan->workers[0].stats);
-    } else {
-      report.stats.merge(scan->workers[i].stats);
-    }
-  }
-  report.summary = std::move(scan->summary);
-  return report;
+  // Chunks finish in any order; each waits here until every chunk before it is merged (at most a
+  // few: scan_file_chunks bounds the chunks in flight).
+  std::map<std::size_t, ChunkResult> finished;
+  std::mutex finished_mu;
+  const Status status = scan_file_chunks(
+      options.path, ChunkedScanOptions{options.threads, options.chunk_bytes},
+      [&](std::size_t k, std::string_view bytes) {
+        ChunkResult r = scan_chunk(bytes, k == 0, options);
+        std::lock_guard lock(finished_mu);
+        finished.emplace(k, std::move(r));
+      },
+      [&](std::size_t k) {
+        std::unique_lock lock(finished_mu);
+        auto node = finished.extract(k);
+        lock.unlock();
+        merge.add(std::move(node.mapped()));
+      });
+  if (!status.ok()) return status.error();
+  return merge.take();
 }
 
 Json report_to_json(const Report& r) {

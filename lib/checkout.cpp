@@ -124,6 +124,8 @@ std::string_view to_string(PaymentOutcome o) {
     case PaymentOutcome::declined: return "declined";
     case PaymentOutcome::failed: return "failed";
     case PaymentOutcome::no_route: return "no_route";
+    case PaymentOutcome::in_flight: return "in_flight";
+    case PaymentOutcome::charged_unrecorded: return "charged_unrecorded";
   }
   return "failed";
 }
@@ -134,6 +136,8 @@ int exit_code_for(PaymentOutcome o) {
     case PaymentOutcome::declined: return kCheckoutDeclined;
     case PaymentOutcome::failed:
     case PaymentOutcome::no_route: return kCheckoutFailed;
+    case PaymentOutcome::in_flight: return kCheckoutInFlight;
+    case PaymentOutcome::charged_unrecorded: return kCheckoutUnrecorded;
   }
   return kCheckoutFailed;
 }
@@ -167,6 +171,104 @@ Result<CheckoutRequest> make_checkout_request(std::string_view amount, std::stri
   return req;
 }
 
+namespace {
+
+Receipt new_receipt(const CheckoutRequest& request, const std::string& id) {
+  Receipt r;
+  r.transaction_id = id;
+  r.amount = format_amount(request.amount);
+  r.currency = std::string(request.amount.currency);
+  r.method = request.method;
+  r.customer_masked = request.customer_masked;
+  r.has_idempotency_key = request.idempotency_key.has_value();
+  return r;
+}
+
+ReceiptAttempt receipt_attempt(const AttemptRecord& rec, const RouteExplanation& explain, const Config& cfg) {
+  ReceiptAttempt a;
+  a.attempt = rec.attempt;
+  a.finish_ms = rec.finish_ms;
+  if (rec.bank_index >= 0) {
+    const Bank& bank = cfg.banks[static_cast<std::size_t>(rec.bank_index)];
+    a.bank_id = bank.id;
+    a.bank_name = mask_card_numbers(bank.name);
+  }
+  a.status = rec.status();
+  a.latency_ms = rec.latency_ms;
+  a.backoff_before_ms = rec.backoff_before_ms;
+  a.error_code = rec.code;
+  a.error_message = mask_card_numbers(rec.message);
+  a.route = route_info(explain, cfg);
+  return a;
+}
+
+// The attempt's row, as one CSV line.
+std::string row_line(const Receipt& r, const CheckoutRequest& request, const ReceiptAttempt& a) {
+  TransactionRow row;
+  row.timestamp_ms = a.finish_ms;
+  row.transaction_id = r.transaction_id;
+  row.amount_minor = request.amount.minor;
+  row.currency = r.currency;
+  row.type = request.method;
+  row.bank_id = a.bank_id;
+  row.bank_name = a.bank_name;
+  row.status = a.status;
+  row.latency_ms = a.latency_ms;
+  row.error_code = a.error_code;
+  row.error_message = a.error_message;
+  std::string line;
+  append_csv_row(line, row);
+  return line;
+}
+
+// Routes and pays, appending each attempt's row as it finishes.
+Result<Receipt> pay(const CheckoutRequest& request, const CheckoutOptions& options, ConfigWatcher& config,
+                    CsvAppender& log, Receipt r, Clock& clock, const AttemptObserver& observer) {
+  Random rng(options.seed);
+  PaymentFlow flow(World(options.world, options.incidents, clock.now_ms()));
+  flow.set_config(config.current());
+  // A fresh router always makes the same first pick (smooth WRR starts at the heaviest bank), and a
+  // checkout process routes only one payment. Advancing it by a uniform number of first-attempt picks
+  // in [0, 1000) makes each bank's chance of the first attempt its configured share within 0.1%.
+  for (std::uint64_t k = rng.below(1000); k > 0; --k) flow.router().pick({}, nullptr);
+
+  Payment payment;
+  std::memcpy(payment.transaction_id, r.transaction_id.data(), kTransactionIdLength);
+  payment.amount_minor = request.amount.minor;
+  payment.currency = currency_entry(request.amount.currency);
+  payment.method = request.method;
+
+  flow.begin(payment, clock.now_ms());
+  RouteExplanation explain;
+  while (!flow.done()) {
+    clock.sleep_ms(flow.next_start_ms() - clock.now_ms());
+    // Between attempts an agent may have opened a breaker or marked a bank down: honour it now.
+    if (!r.attempts.empty() && config.poll() == ConfigWatcher::Poll::reloaded) flow.set_config(config.current());
+    const Config& cfg = config.current();
+    const AttemptRecord& rec = flow.step(rng, &explain);
+    clock.sleep_ms(rec.finish_ms - clock.now_ms());  // the bank answers after its latency
+    ReceiptAttempt a = receipt_attempt(rec, explain, cfg);
+    if (auto s = log.append(row_line(r, request, a)); !s.ok()) {
+      if (a.status != TxnStatus::success)
+        return make_error(fmt::format("{} (after {} of this payment's attempts were written)", s.error().message,
+                                      r.attempts.size()),
+                          Error::Kind::failed);
+      // The money moved and the log cannot say so: report the charge, never an I/O error alone.
+      r.bank_reference = fmt::format("{}/{}/{}", a.bank_id, r.transaction_id, a.attempt + 1);
+      r.record_error = s.error().message;
+      r.attempts.push_back(std::move(a));
+      r.outcome = PaymentOutcome::charged_unrecorded;
+      return r;
+    }
+    r.attempts.push_back(std::move(a));
+    if (observer) observer(r.attempts.back());
+  }
+  r.outcome = outcome_of(r.attempts.back().error_code);
+  return r;
+}
+
+}  // namespace
+
 Result<Receipt> run_checkout(const CheckoutRequest& request, const CheckoutOptions& options,
                              const DataDir& dir, Clock& clock, const AttemptObserver& observer) {
   ConfigWatcher config(dir.config_json());
@@ -178,10 +280,22 @@ Result<Receipt> run_checkout(const CheckoutRequest& request, const CheckoutOptio
     default:
       return make_error(config.last_error(), Error::Kind::invalid_config);
   }
+  // Opened (and created, with its header) before the key's lookup: the key lock lives on this file.
+  auto log = CsvAppender::open(dir.transactions_csv());
+  if (!log) return make_error(log.error().message, Error::Kind::failed);
 
   std::string id;
+  std::optional<KeyLock> key_lock;  // held until the outcome is written (this function's end)
   if (request.idempotency_key) {
     id = transaction_id_for_key(*request.idempotency_key);
+    auto locked = KeyLock::acquire(dir.transactions_csv(), *request.idempotency_key, options.idempotency_wait_ms);
+    if (!locked && locked.error().kind == Error::Kind::lock_timeout) {
+      Receipt r = new_receipt(request, id);
+      r.outcome = PaymentOutcome::in_flight;
+      return r;
+    }
+    if (!locked) return locked.error();
+    key_lock.emplace(std::move(*locked));
     auto recorded = find_recorded_attempts(dir.transactions_csv(), id,
                                            clock.now_ms() - options.idempotency_window_ms);
     if (!recorded) return make_error(recorded.error().message, Error::Kind::failed);
@@ -191,81 +305,7 @@ Result<Receipt> run_checkout(const CheckoutRequest& request, const CheckoutOptio
     format_transaction_id(options.id_entropy, buf);
     id.assign(buf, kTransactionIdLength);
   }
-
-  auto log = CsvAppender::open(dir.transactions_csv());
-  if (!log) return make_error(log.error().message, Error::Kind::failed);
-
-  Random rng(options.seed);
-  PaymentFlow flow(World(options.world, options.incidents, clock.now_ms()));
-  flow.set_config(config.current());
-  // A fresh router always makes the same first pick (smooth WRR starts at the heaviest bank), and a
-  // checkout process routes only one payment. Advancing it by a uniform number of first-attempt picks
-  // in [0, 1000) makes each bank's chance of the first attempt its configured share within 0.1%.
-  for (std::uint64_t k = rng.below(1000); k > 0; --k) flow.router().pick({}, nullptr);
-
-  Payment payment;
-  std::memcpy(payment.transaction_id, id.data(), kTransactionIdLength);
-  payment.amount_minor = request.amount.minor;
-  payment.currency = currency_entry(request.amount.currency);
-  payment.method = request.method;
-
-  Receipt r;
-  r.transaction_id = id;
-  r.amount = format_amount(request.amount);
-  r.currency = std::string(request.amount.currency);
-  r.method = request.method;
-  r.customer_masked = request.customer_masked;
-  r.has_idempotency_key = request.idempotency_key.has_value();
-
-  flow.begin(payment, clock.now_ms());
-  RouteExplanation explain;
-  TransactionRow row;
-  std::string line;
-  while (!flow.done()) {
-    clock.sleep_ms(flow.next_start_ms() - clock.now_ms());
-    // Between attempts an agent may have opened a breaker or marked a bank down: honour it now.
-    if (!r.attempts.empty() && config.poll() == ConfigWatcher::Poll::reloaded) flow.set_config(config.current());
-    const Config& cfg = config.current();
-    const AttemptRecord& rec = flow.step(rng, &explain);
-    clock.sleep_ms(rec.finish_ms - clock.now_ms());  // the bank answers after its latency
-
-    ReceiptAttempt a;
-    a.attempt = rec.attempt;
-    a.finish_ms = rec.finish_ms;
-    if (rec.bank_index >= 0) {
-      const Bank& bank = cfg.banks[static_cast<std::size_t>(rec.bank_index)];
-      a.bank_id = bank.id;
-      a.bank_name = mask_card_numbers(bank.name);
-    }
-    a.status = rec.status();
-    a.latency_ms = rec.latency_ms;
-    a.backoff_before_ms = rec.backoff_before_ms;
-    a.error_code = rec.code;
-    a.error_message = mask_card_numbers(rec.message);
-    a.route = route_info(explain, cfg);
-
-    row.timestamp_ms = a.finish_ms;
-    row.transaction_id = id;
-    row.amount_minor = request.amount.minor;
-    row.currency = r.currency;
-    row.type = request.method;
-    row.bank_id = a.bank_id;
-    row.bank_name = a.bank_name;
-    row.status = a.status;
-    row.latency_ms = a.latency_ms;
-    row.error_code = a.error_code;
-    row.error_message = a.error_message;
-    line.clear();
-    append_csv_row(line, row);
-    if (auto s = log->append(line); !s.ok())
-      return make_error(fmt::format("{} (after {} of this payment's attempts were written)", s.error().message,
-                                    r.attempts.size()),
-                        Error::Kind::failed);
-    r.attempts.push_back(std::move(a));
-    if (observer) observer(r.attempts.back());
-  }
-  r.outcome = outcome_of(r.attempts.back().error_code);
-  return r;
+  return pay(request, options, config, *log, new_receipt(request, id), clock, observer);
 }
 
 std::string render_receipt_text(const Receipt& r) {
@@ -277,8 +317,18 @@ std::string render_receipt_text(const Receipt& r) {
     case PaymentOutcome::declined: headline = "DECLINED by the issuer (not retried)"; break;
     case PaymentOutcome::failed: headline = fmt::format("FAILED after {} attempt{}", n, n == 1 ? "" : "s"); break;
     case PaymentOutcome::no_route: headline = "FAILED: no eligible bank"; break;
+    case PaymentOutcome::in_flight: headline = "IN FLIGHT: another checkout with this idempotency key is paying"; break;
+    case PaymentOutcome::charged_unrecorded: headline = "CHARGED BUT NOT RECORDED: reconcile by hand"; break;
   }
   out += fmt::format("Payment {}: {}\n", r.transaction_id, headline);
+  if (r.outcome == PaymentOutcome::in_flight) {
+    out += fmt::format("  amount    {} {} by {}\n", r.amount, r.currency, to_string(r.method));
+    out += "  this run charged nothing and wrote nothing; run it again with the same key for the outcome\n";
+    return out;
+  }
+  if (r.outcome == PaymentOutcome::charged_unrecorded)
+    out += fmt::format("  bank reference {}\n  the row could not be written: {}\n", r.bank_reference,
+                       escape_for_terminal(r.record_error));
   out += fmt::format("  amount    {} {} by {}\n", r.amount, r.currency, to_string(r.method));
   if (!r.customer_masked.empty()) out += fmt::format("  customer  {}\n", escape_for_terminal(r.customer_masked));
   if (r.replayed)
@@ -316,6 +366,10 @@ Json receipt_to_json(const Receipt& r) {
   j["customer"] = r.customer_masked.empty() ? Json(nullptr) : Json(r.customer_masked);
   j["idempotency_key_used"] = r.has_idempotency_key;
   j["replayed"] = r.replayed;
+  if (r.outcome == PaymentOutcome::charged_unrecorded) {
+    j["bank_reference"] = r.bank_reference;
+    j["record_error"] = r.record_error;
+  }
   Json attempts = Json::array();
   for (const ReceiptAttempt& a : r.attempts) {
     Json x = Json::object();

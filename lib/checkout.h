@@ -29,6 +29,8 @@ enum CheckoutExit : int {
   kCheckoutFailed = 3,         // soft failures until the retry policy gave up, or no eligible bank
   kCheckoutConfigInvalid = 4,  // shared_config.json missing or invalid; nothing written
   kCheckoutIoFailure = 5,      // the log could not be read or written (rows already written stay)
+  kCheckoutInFlight = 6,       // another checkout with the same idempotency key is still paying
+  kCheckoutUnrecorded = 7,     // the bank charged but the row could not be written: reconcile by hand
 };
 // Maps an error from this module to the exit code above.
 int checkout_exit_code(const Error& e);
@@ -54,6 +56,8 @@ struct CheckoutOptions {
   std::uint64_t seed = 1;           // the world's and the backoff jitter's draws
   std::uint64_t id_entropy = 0;     // the transaction id when there is no idempotency key
   std::int64_t idempotency_window_ms = 24LL * 3600 * 1000;
+  // How long to wait for another checkout holding the same key before reporting it in flight.
+  std::int64_t idempotency_wait_ms = 0;
 };
 
 // Why the bank of one attempt was chosen, in structured form for --json (describe() for people).
@@ -84,8 +88,12 @@ struct ReceiptAttempt {
   std::optional<RouteInfo> route;  // absent on a replay: the log does not record routing reasons
 };
 
-enum class PaymentOutcome : std::uint8_t { paid, declined, failed, no_route };
-std::string_view to_string(PaymentOutcome o);  // "paid", "declined", "failed", "no_route"
+// in_flight: another process holds the key's lock (nothing was charged or written by this run).
+// charged_unrecorded: the bank accepted the payment but its row could not be appended (a full disk):
+// the money moved, the log does not say so; Receipt::bank_reference identifies it for reconciliation.
+enum class PaymentOutcome : std::uint8_t { paid, declined, failed, no_route, in_flight, charged_unrecorded };
+// "paid", "declined", "failed", "no_route", "in_flight", "charged_unrecorded"
+std::string_view to_string(PaymentOutcome o);
 int exit_code_for(PaymentOutcome o);
 
 struct Receipt {
@@ -97,7 +105,9 @@ struct Receipt {
   bool has_idempotency_key = false;
   bool replayed = false;  // the recorded outcome of an earlier request with the same key
   PaymentOutcome outcome = PaymentOutcome::failed;
-  std::vector<ReceiptAttempt> attempts;
+  std::vector<ReceiptAttempt> attempts;  // on charged_unrecorded the last one is the unrecorded charge
+  std::string bank_reference;  // charged_unrecorded: "BANK_ID/TXN_ID/ATTEMPT", how the bank knows the charge
+  std::string record_error;    // charged_unrecorded: why the row could not be written
 
   int exit_code() const { return exit_code_for(outcome); }
 };
@@ -111,6 +121,10 @@ using AttemptObserver = std::function<void(const ReceiptAttempt&)>;
 // method replay as the receipt (replayed = true) and nothing is written; rows that differ are a
 // conflict. Otherwise routes one payment: sleeps on `clock` until each attempt's start and until it
 // finishes, then appends its row in one write, so a reader sees each attempt as it finishes.
+// With a key, the lookup and the payment run under the key's KeyLock (held until the outcome is
+// written), so concurrent checkouts with one key charge at most once; one that cannot take the lock
+// within idempotency_wait_ms returns outcome in_flight. A successful attempt whose row cannot be
+// appended returns outcome charged_unrecorded (not an error: the receipt is what reconciles it).
 // Errors: not_found / invalid_config (the config), conflict (the key), failed (I/O on the log).
 Result<Receipt> run_checkout(const CheckoutRequest& request, const CheckoutOptions& options,
                              const DataDir& dir, Clock& clock, const AttemptObserver& observer = {});

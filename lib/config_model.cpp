@@ -8,6 +8,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <limits>
+#include <set>
 
 namespace payops {
 
@@ -115,17 +116,83 @@ namespace {
 
 // nlohmann's DOM builder, but a syntax error is recorded (byte offset + message) instead of thrown,
 // so every error, including number overflow (an out_of_range, not a parse_error), has a position.
+// The DOM parser plus a refusal of duplicate keys: nlohmann keeps the last value silently, so a hand
+// edit that names "weight" twice would take effect in a way nobody chose. The first duplicate stops
+// the parse; duplicate_key_path names it ("banks[1].weight").
 class PositionedDomParser : public nlohmann::detail::json_sax_dom_parser<Json> {
+  using Base = nlohmann::detail::json_sax_dom_parser<Json>;
+
  public:
-  using nlohmann::detail::json_sax_dom_parser<Json>::json_sax_dom_parser;
+  using Base::Base;
   template <class Exception>
   bool parse_error(std::size_t position, const std::string& /*last_token*/, const Exception& ex) {
     error_position = position;
     error_message = ex.what();
     return false;
   }
+  bool null() { return value(), Base::null(); }
+  bool boolean(bool v) { return value(), Base::boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return value(), Base::number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return value(), Base::number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const std::string& s) { return value(), Base::number_float(v, s); }
+  bool string(std::string& v) { return value(), Base::string(v); }
+  bool start_object(std::size_t n) {
+    value();
+    frames_.push_back({true, {}, {}, 0, false});
+    return Base::start_object(n);
+  }
+  bool key(std::string& k) {
+    Frame& f = frames_.back();
+    if (!f.keys.insert(k).second) {
+      f.key = k;
+      duplicate_key_path = path();
+      return false;
+    }
+    f.key = k;
+    return Base::key(k);
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return Base::end_object();
+  }
+  bool start_array(std::size_t n) {
+    value();
+    frames_.push_back({false, {}, {}, 0, false});
+    return Base::start_array(n);
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return Base::end_array();
+  }
+
   std::size_t error_position = 0;
   std::string error_message;
+  std::string duplicate_key_path;  // non-empty when the parse stopped at a duplicate key
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::set<std::string> keys;
+    std::string key;        // objects: the key being read
+    std::size_t index;      // arrays: the element being read
+    bool started;           // arrays: an element was seen
+  };
+  // Called before each value: an array's element index advances.
+  void value() {
+    if (frames_.empty() || frames_.back().is_object) return;
+    Frame& f = frames_.back();
+    if (f.started) ++f.index;
+    f.started = true;
+  }
+  std::string path() const {
+    std::string p;
+    for (const Frame& f : frames_) {
+      if (f.is_object) p += (p.empty() ? "" : ".") + f.key;
+      else p += "[" + std::to_string(f.index) + "]";
+    }
+    return p;
+  }
+  std::vector<Frame> frames_;
 };
 
 // nlohmann prefixes its messages with "[json.exception.parse_error.101] parse error at line 1,
@@ -203,6 +270,11 @@ Result<Json> parse_json_text(std::string_view text, std::string_view source_name
   PositionedDomParser parser(doc, /*allow_exceptions=*/false);
   const bool ok = Json::sax_parse(text, &parser, nlohmann::detail::input_format_t::json,
                                   /*strict=*/true, /*ignore_comments=*/false);
+  if (!ok && !parser.duplicate_key_path.empty()) {
+    return make_error(std::string(source_name) + ": duplicate key " + parser.duplicate_key_path +
+                          " (a key may appear once in an object: which value was meant is unknown)",
+                      Error::Kind::invalid_config);
+  }
   if (!ok) {
     // nlohmann's position counts bytes read, so the offending byte is at position - 1.
     const std::size_t offset = parser.error_position > 0 ? parser.error_position - 1 : 0;
@@ -328,6 +400,16 @@ Bank bank_from_json(const Json& obj) {
   return b;
 }
 
+SuccessRateRouting success_rate_routing_from_json(const Json& obj) {
+  SuccessRateRouting r;
+  read_bool(obj, "enabled", r.enabled);
+  read_number(obj, "exploration_share", r.exploration_share);
+  read_int(obj, "best_banks", r.best_banks);
+  read_int(obj, "half_life_s", r.half_life_s);
+  r.extra = unknown_keys(obj, {"enabled", "exploration_share", "best_banks", "half_life_s"});
+  return r;
+}
+
 RoutingRules routing_from_json(const Json& obj) {
   RoutingRules r;
   read_string(obj, "primary_bank", r.primary_bank);
@@ -341,8 +423,11 @@ RoutingRules routing_from_json(const Json& obj) {
     }
     r.chaos_targets = std::move(targets);
   }
+  if (const Json* v = member(obj, "success_rate_routing"); v != nullptr && v->is_object()) {
+    r.success_rate_routing = success_rate_routing_from_json(*v);
+  }
   r.extra = unknown_keys(obj, {"primary_bank", "fallback_strategy", "chaos_mode", "chaos_failure_rate",
-                               "chaos_targets"});
+                               "chaos_targets", "success_rate_routing"});
   return r;
 }
 
@@ -472,6 +557,7 @@ Json routing_to_json(const RoutingRules& r) {
   j["chaos_mode"] = r.chaos_mode;
   j["chaos_failure_rate"] = r.chaos_failure_rate;
   if (r.chaos_targets) j["chaos_targets"] = *r.chaos_targets;
+  if (r.success_rate_routing) j["success_rate_routing"] = success_rate_routing_to_json(*r.success_rate_routing);
   append_extra(j, r.extra);
   return j;
 }
@@ -513,6 +599,16 @@ std::string config_to_text(const Config& config) {
   return config_to_json(config).dump(2, ' ', /*ensure_ascii=*/false,
                                      Json::error_handler_t::replace) +
          "\n";
+}
+
+Json success_rate_routing_to_json(const SuccessRateRouting& r) {
+  Json j = Json::object();
+  j["enabled"] = r.enabled;
+  j["exploration_share"] = r.exploration_share;
+  j["best_banks"] = r.best_banks;
+  j["half_life_s"] = r.half_life_s;
+  append_extra(j, r.extra);
+  return j;
 }
 
 // ---- defaults and routing helpers --------------------------------------------------------------

@@ -86,6 +86,19 @@ struct Bank {
   Json extra = Json::object();
 };
 
+// routing_rules.success_rate_routing (an addition to the contract, documented in the README): the
+// agent prefers the banks with the best recency-weighted success rate in steady state. Absent or
+// enabled=false: the operator's weights rule.
+struct SuccessRateRouting {
+  bool enabled = false;
+  double exploration_share = 0.04;  // share of first attempts kept on the other banks, so none starves
+  std::int64_t best_banks = 2;      // how many top banks share the rest
+  std::int64_t half_life_s = 60;    // recency weighting of the success rate
+  Json extra = Json::object();
+};
+
+Json success_rate_routing_to_json(const SuccessRateRouting& r);
+
 struct RoutingRules {
   std::string primary_bank;
   FallbackStrategy fallback_strategy = FallbackStrategy::weighted_round_robin;
@@ -93,6 +106,7 @@ struct RoutingRules {
   double chaos_failure_rate = 0;
   // Absent and empty both mean "all banks"; kept distinct so a round trip writes what it read.
   std::optional<std::vector<std::string>> chaos_targets;
+  std::optional<SuccessRateRouting> success_rate_routing;  // absent = off
   Json extra = Json::object();
 };
 

@@ -89,6 +89,12 @@ Status set_path(Json& doc, std::string_view path, Json value) {
     doc["routing_rules"]["chaos_targets"] = std::move(value);
     return ok_status();
   }
+  // The optional routing_rules.success_rate_routing appears, with its defaults, when one of its
+  // fields is set (the defaults are then written out, so the file says what the agent does).
+  if (path.starts_with("routing_rules.success_rate_routing.") && doc.contains("routing_rules") &&
+      doc["routing_rules"].is_object() && !doc["routing_rules"].contains("success_rate_routing")) {
+    doc["routing_rules"]["success_rate_routing"] = success_rate_routing_to_json(SuccessRateRouting{});
+  }
   if (path == "agent_history" || path.starts_with("agent_history."))
     return make_error("agent_history is a record, not a setting: it cannot be edited with set", Error::Kind::invalid_input);
   if (path.find(".metrics") != std::string_view::npos)

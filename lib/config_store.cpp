@@ -13,13 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "file_lock.h"
 #include "random.h"
 
 namespace payops {
 namespace {
-
-constexpr std::size_t kMaxConfigBytes = 64u << 20;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -70,9 +70,25 @@ struct FileContents {
   FileIdentity identity;
 };
 
+Error too_large(const std::string& path, std::uint64_t bytes) {
+  return make_error(fmt::format("{} is {} bytes, larger than the {} MiB every payops tool accepts for a config",
+                                path, bytes, kMaxConfigBytes >> 20),
+                    Error::Kind::invalid_config);
+}
+
+// The writers' side of the one size limit: a text that no reader would accept is never written.
+Status check_writable_size(const std::string& path, std::size_t bytes) {
+  if (bytes <= kMaxConfigBytes) return ok_status();
+  return make_error(fmt::format("the change was not written: it would make {} {} bytes, larger than the {} MiB "
+                                "every payops tool accepts (long reasons or names?)",
+                                path, bytes, kMaxConfigBytes >> 20),
+                    Error::Kind::invalid_config);
+}
+
 // One open, one fstat, reads to EOF: text, mode and identity all describe the same inode.
 Result<FileContents> read_file(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK so a FIFO planted at the path cannot block the open; refused by the fstat below.
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     const int err = errno;
     if (err == ENOENT) return make_error(path + " does not exist", Error::Kind::not_found);
@@ -80,7 +96,10 @@ Result<FileContents> read_file(const std::string& path) {
   }
   struct stat st {};
   if (fstat(fd.get(), &st) != 0) return make_error("could not stat " + path + ": " + errno_text(errno));
-  if (!S_ISREG(st.st_mode)) return make_error(path + " is not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return make_error(path + " is not a regular file (a FIFO, device or directory is never a config)",
+                      Error::Kind::invalid_config);
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes) return too_large(path, static_cast<std::uint64_t>(st.st_size));
   FileContents out;
   out.mode = st.st_mode & 0777;
   out.identity = identity_of(st);
@@ -93,10 +112,7 @@ Result<FileContents> read_file(const std::string& path) {
     }
     if (n == 0) break;
     out.text.append(buf, static_cast<std::size_t>(n));
-    if (out.text.size() > kMaxConfigBytes) {
-      return make_error(path + " is larger than " + std::to_string(kMaxConfigBytes >> 20) +
-                        " MiB; that is not a config file");
-    }
+    if (out.text.size() > kMaxConfigBytes) return too_large(path, out.text.size());
   }
   return out;
 }
@@ -142,14 +158,16 @@ Status append_history_lines(const std::string& path, const std::vector<HistoryEn
     lines += history_entry_to_json(e).dump(-1, ' ', false, Json::error_handler_t::replace);
     lines += '\n';
   }
-  Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+  Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644));
   if (fd.get() < 0) {
     const int err = errno;
     return make_error("could not open " + path + ": " + errno_text(err) +
                       (err == ELOOP ? " (it is a symbolic link; refusing to follow it)" : ""));
   }
   struct stat st {};
-  if (fstat(fd.get(), &st) == 0 && st.st_size > 0) {
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return make_error("could not append to " + path + ": it is not a regular file");
+  if (st.st_size > 0) {
     char last = '\n';
     if (pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') lines.insert(0, "\n");
   }
@@ -288,6 +306,7 @@ Result<Config> ConfigStore::update(const std::function<Status(Config&)>& change)
     return make_error(std::move(message), Error::Kind::invalid_input);
   }
   const std::string text = config_to_text(next);
+  if (auto s = check_writable_size(path, text.size()); !s) return s.error();
   step("changed");
 
   if (!overflow.empty()) {
@@ -313,6 +332,12 @@ Status ConfigStore::init(const Config& config, bool force) {
       return make_error(path + " already exists; pass --force to replace it", Error::Kind::conflict);
     }
     if (S_ISREG(st.st_mode)) mode = st.st_mode & 0777;
+    // The history being replaced goes to agent_history.jsonl first, as history that falls off does.
+    if (auto old = read_file(path); old.ok()) {
+      if (auto parsed = parse_config_text(old->text, path); parsed.ok() && !parsed->agent_history.empty()) {
+        if (auto s = append_history_lines(dir_.history_jsonl(), parsed->agent_history); !s) return s.error();
+      }
+    }
   }
   const auto problems = validate_config_json(config_to_json(config));
   if (!problems.empty()) {
@@ -320,7 +345,9 @@ Status ConfigStore::init(const Config& config, bool force) {
     for (const auto& p : problems) message += "\n  " + p.to_string();
     return make_error(std::move(message), Error::Kind::invalid_input);
   }
-  return write_locked(config_to_text(config), mode);
+  const std::string text = config_to_text(config);
+  if (auto s = check_writable_size(path, text.size()); !s) return s.error();
+  return write_locked(text, mode);
 }
 
 ConfigWatcher::ConfigWatcher(std::string path) : path_(std::move(path)) {}

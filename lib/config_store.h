@@ -33,6 +33,11 @@ struct ConfigStoreOptions {
   std::function<std::string()> temp_name;
 };
 
+// The one size limit for shared_config.json: readers refuse a larger file (kind invalid_config, exit
+// 4 in every tool) and writers refuse to produce one (same kind), so no write makes a file the
+// readers refuse.
+inline constexpr std::size_t kMaxConfigBytes = 64u << 20;
+
 inline constexpr std::string_view kConfigTempPrefix = ".shared_config.json.tmp.";
 
 class ConfigStore {
@@ -57,7 +62,8 @@ class ConfigStore {
   Result<Config> update(const std::function<Status(Config&)>& change);
 
   // Writes `config` as the file under the lock. Refuses to replace an existing file unless force
-  // (error kind conflict). The config is validated first (invalid_input).
+  // (error kind conflict). The config is validated first (invalid_input). With force, the history of
+  // the file it replaces (when that file parses) is appended to agent_history.jsonl first.
   Status init(const Config& config, bool force);
 
   const DataDir& data_dir() const { return dir_; }
@@ -81,7 +87,8 @@ struct FileIdentity {
 // One stat(2) of path (following symlinks); nullopt when it cannot be stat'ed.
 std::optional<FileIdentity> file_identity(const std::string& path);
 
-// Reads a whole file (at most 64 MiB: a config is small). Errors: not_found, failed.
+// Reads a whole regular file of at most kMaxConfigBytes, without blocking on a FIFO. Errors:
+// not_found, invalid_config (not a regular file, too large), failed.
 Result<std::string> read_small_file(const std::string& path);
 
 // A long-running reader's view of the config: re-reads only when the file's identity changes, keeps

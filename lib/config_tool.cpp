@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "clock.h"
+#include "config_limits.h"
 #include "config_paths.h"
 #include "config_store.h"
 #include "csv_appender.h"
@@ -278,7 +279,7 @@ int config_weights(const ConfigToolContext& ctx, const std::vector<std::string>&
     const std::string number = a.substr(eq + 1);
     std::int64_t w = 0;
     for (char c : number) {
-      if (c < '0' || c > '9' || w > 1'000'000'000)
+      if (c < '0' || c > '9' || w > kMaxBankWeight)
         return usage(ctx, fmt::format("weights: weight for {} must be a whole number >= 0, got \"{}\"", a.substr(0, eq), number));
       w = w * 10 + (c - '0');
     }
@@ -318,6 +319,10 @@ int config_history(const ConfigToolContext& ctx, std::size_t last, bool include_
   if (!config.ok()) return fail(ctx, config.error());
   Json entries = Json::array();
   if (include_archive) {
+    // A FIFO planted at the archive would block the read below forever: refuse anything irregular.
+    struct stat st {};
+    if (stat(ctx.dir.history_jsonl().c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+      return fail(ctx, make_error(ctx.dir.history_jsonl() + " is not a regular file; refusing to read it"));
     std::ifstream archive(ctx.dir.history_jsonl());
     for (std::string line; std::getline(archive, line);) {
       Json e = Json::parse(line, nullptr, false);
@@ -344,11 +349,16 @@ int config_history(const ConfigToolContext& ctx, std::size_t last, bool include_
 
 int config_validate(const ConfigToolContext& ctx, const std::string& file) {
   const std::string path = file.empty() ? ctx.dir.config_json() : file;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ctx, make_error(fmt::format("cannot read {}: {}", path, std::strerror(errno)), Error::Kind::not_found));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto config = parse_config_text(buffer.str(), path);
+  // The readers' own read: the same size limit and FIFO refusal as every other tool (exit 4).
+  auto text = read_small_file(path);
+  if (!text.ok()) {
+    const Error e = text.error().kind == Error::Kind::failed ? make_error(text.error().message, Error::Kind::not_found)
+                                                             : text.error();
+    if (!ctx.json) return fail(ctx, e);
+    fmt::print(ctx.out, "{}\n", Json{{"valid", false}, {"file", path}, {"problems", Json::array({e.message})}}.dump());
+    return kExitInvalidConfig;
+  }
+  auto config = parse_config_text(*text, path);
   if (!config.ok()) {
     if (ctx.json) {
       Json problems = Json::array();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "config_limits.h"
 #include "config_model.h"
 
 namespace payops {
@@ -211,6 +212,34 @@ class Validator {
   }
 };
 
+// Integer limits (hardening): a weight is 0..kMaxBankWeight, as the `weights` command accepts, so
+// the router's scaled sums and the guardrails' step arithmetic cannot overflow.
+std::optional<std::int64_t> check_bank_weight(Validator& v, const Json& bank, const std::string& p) {
+  const auto weight = v.check_int(bank, "weight", p, {0, std::nullopt}, true);
+  if (weight && *weight > kMaxBankWeight) {
+    v.add(p + ".weight", "must be at most " + std::to_string(kMaxBankWeight) + " (the largest weight), got " +
+                             std::to_string(*weight));
+    return std::nullopt;
+  }
+  return weight;
+}
+
+}  // namespace
+
+namespace {
+
+// routing_rules.success_rate_routing (optional): an object whose keys have the ranges the agent can
+// act on sensibly; unknown keys are a newer tool's and pass.
+void check_success_rate_routing(Validator& v, const Json& rr, const std::string& base, std::size_t bank_count) {
+  const Json* srr = v.check_object(rr, "success_rate_routing", base, false);
+  if (srr == nullptr) return;
+  const std::string p = base + ".success_rate_routing";
+  v.check_bool(*srr, "enabled", p);
+  v.check_number(*srr, "exploration_share", p, NumberRange{0.0, 0.5, "0..0.5"});
+  v.check_int(*srr, "best_banks", p, IntRange{1, static_cast<std::int64_t>(std::max<std::size_t>(1, bank_count))});
+  v.check_int(*srr, "half_life_s", p, IntRange{1, 3600});
+}
+
 }  // namespace
 
 std::vector<Problem> validate_config_json(const Json& doc) {
@@ -257,7 +286,7 @@ std::vector<Problem> validate_config_json(const Json& doc) {
         }
       }
       v.check_string(bank, "name", p, true);
-      const auto weight = v.check_int(bank, "weight", p, {0, std::nullopt}, true);
+      const auto weight = check_bank_weight(v, bank, p);
       const auto enabled = v.check_bool(bank, "enabled", p);
       if (!weight || (bank.contains("enabled") && !enabled)) {
         weights_known = false;
@@ -302,6 +331,7 @@ std::vector<Problem> validate_config_json(const Json& doc) {
                                     FallbackStrategy::primary_first});
     v.check_bool(*rr, "chaos_mode", p);
     v.check_number(*rr, "chaos_failure_rate", p, kRate);
+    check_success_rate_routing(v, *rr, p, ids.size());
     if (const auto ct = rr->find("chaos_targets"); ct != rr->end()) {
       if (!ct->is_array()) {
         v.add(p + ".chaos_targets", "must be an array of bank ids, got " + show(*ct));

@@ -125,19 +125,26 @@ CsvAppender::CsvAppender(int fd, std::string path, bool regular)
 
 Result<CsvAppender> CsvAppender::open(const std::string& path) {
   // O_RDWR, not O_WRONLY: the header check reads the first line through the same descriptor.
-  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  // O_NOFOLLOW: a symlink planted at the log would make us create or append to its target.
+  // O_NONBLOCK: a FIFO planted there must not block the open; it is refused by the fstat below.
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
   if (fd < 0) {
     const int err = errno;
+    if (err == ELOOP)
+      return make_error(path + " is a symbolic link; the log is never written through a link (remove it, or "
+                               "point --data-dir at the real directory)",
+                        Error::Kind::invalid_input);
     return make_error("cannot open " + path + " for appending: " + errno_text(err));
   }
   CsvAppender appender(fd, path, true);  // closes fd on every error path below
   struct stat st {};
   if (::fstat(fd, &st) != 0) return make_error("cannot stat " + path + ": " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) {
-    return make_error(path + " is not a regular file; the log must be one (use a stream writer for "
-                             "pipes)",
+    return make_error(path + " is not a regular file (a FIFO, device or directory); the log must be one",
                       Error::Kind::invalid_input);
   }
+  if (::fcntl(fd, F_SETFL, O_RDWR | O_APPEND) != 0)  // back to blocking writes, keeping O_APPEND
+    return make_error("cannot set the flags of " + path + ": " + errno_text(errno));
   {
     ExclusiveLock lock(fd);
     if (!lock.held()) {

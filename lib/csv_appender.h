@@ -12,7 +12,8 @@ namespace payops {
 
 class CsvAppender {
  public:
-  // Opens (creating if needed, mode 0644) the log at path. Writes the header if the file is empty;
+  // Opens (creating if needed, mode 0644) the log at path, without following a symlink and without
+  // blocking on a FIFO: a link or non-regular file there is refused (kind invalid_input). Writes the header if the file is empty;
   // refuses, with the file name and the header found, a file whose first line is not the contract's.
   static Result<CsvAppender> open(const std::string& path);
   // Writes to an already open descriptor that is not a regular file (stdout to a pipe): no lock, no

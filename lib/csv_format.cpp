@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "money.h"
+#include "terminal.h"
 
 namespace payops {
 namespace {
@@ -51,6 +52,12 @@ void append_text_field(std::string& out, std::string_view text, std::size_t max_
       out.append(text.data() + i, j - i);
       budget -= j - i;
       i = j;
+      continue;
+    }
+    if (const std::size_t control = unicode_control_length(text, i); control > 0) {
+      out.push_back(' ');  // a C1 control or bidi override, like a C0 control: a space
+      --budget;
+      i += control;
       continue;
     }
     const int len = utf8_sequence_length(text.substr(i));

@@ -56,7 +56,8 @@ ScanSummary scan_buffer(std::string_view buffer, std::uint64_t first_line, bool 
 }
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO planted at the path must not block the open; refused below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     const int err = errno;
     return make_error("cannot open " + path + ": " + std::strerror(err),
@@ -67,6 +68,11 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     const int err = errno;
     ::close(fd);
     return make_error("cannot stat " + path + ": " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(path + " is not a regular file (a FIFO or device is never a transactions log)",
+                      Error::Kind::invalid_input);
   }
   MappedFile m;
   if (st.st_size > 0) {
@@ -99,6 +105,14 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     other.size_ = 0;
   }
   return *this;
+}
+
+void MappedFile::release(std::size_t begin, std::size_t end) const {
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t first = (begin + page - 1) / page * page;
+  const std::size_t last = std::min(end, size_) / page * page;
+  if (ptr_ == nullptr || first >= last) return;
+  ::madvise(const_cast<char*>(ptr_) + first, last - first, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -70,6 +70,9 @@ struct MappedFile {
   MappedFile(const MappedFile&) = delete;
   ~MappedFile();
   std::string_view data() const { return {ptr_, size_}; }
+  // Drops the whole pages inside [begin, end) from this process (the page cache keeps them; a later
+  // read maps them again), so a streaming reader's memory does not grow with the file.
+  void release(std::size_t begin, std::size_t end) const;
 
  private:
   MappedFile() = default;

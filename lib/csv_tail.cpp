@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "transaction.h"
+
 namespace payops {
 namespace {
 
@@ -71,7 +73,8 @@ std::optional<TimeMs> first_complete_timestamp(std::string_view block, bool at_b
 
 Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs until_ms,
                              std::int64_t slack_ms) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO planted at the path must not block the open; refused by the fstat below.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     const int err = errno;
     return make_error("cannot open " + path + ": " + std::strerror(err),
@@ -82,6 +85,9 @@ Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs un
     const int err = errno;
     return make_error("cannot stat " + path + ": " + std::strerror(err));
   }
+  if (!S_ISREG(st.st_mode))
+    return make_error(path + " is not a regular file (a FIFO or device is never a transactions log)",
+                      Error::Kind::invalid_input);
   TailWindow w;
   w.file_size = static_cast<std::uint64_t>(st.st_size);
   const TimeMs stop_before = since_ms - slack_ms;
@@ -89,6 +95,7 @@ Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs un
   // Grow the block backwards from EOF; each round reads only the new bytes in front of the old ones.
   std::uint64_t start = w.file_size;
   std::size_t block = kFirstBlockBytes;
+  bool overlong = false;
   while (start > 0) {
     const std::uint64_t new_start = start > block ? start - block : 0;
     const auto added = static_cast<std::size_t>(start - new_start);
@@ -102,6 +109,16 @@ Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs un
     w.bytes_read += added;
     start = new_start;
     const std::string_view data(w.buffer.data(), w.buffer.size());
+    // A first line longer than the contract's line limit is malformed whatever it holds, and rows
+    // are appended after it, so nothing in front of it is newer: stop here rather than read it all
+    // (a 500 MB line, or a 500 MB unterminated last line, would cost seconds and its size in memory).
+    if (start > 0) {
+      const std::size_t nl = data.find('\n');
+      if ((nl == std::string_view::npos ? data.size() : nl) > kMaxLineBytes) {
+        overlong = true;
+        break;
+      }
+    }
     const auto ts = first_complete_timestamp(data, start == 0);
     if (ts && *ts < stop_before) break;
     block *= 2;
@@ -119,6 +136,7 @@ Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs un
     if (until_ms > 0 && row.timestamp_ms >= until_ms) return;
     w.rows.push_back(row);
   });
+  if (overlong) ++w.summary.malformed;  // the over-long line the reader stopped at (line number unknown)
   return w;
 }
 

@@ -37,6 +37,11 @@ struct TailWindow {
 // block that does not start at the beginning of the file is not looked at; neither is a last line
 // without '\n'. The header is skipped when the block starts at the beginning of the file. A row
 // written more than slack_ms out of order before the stop point may be missed: that is the slack.
+// Bounded memory: when the first line of the block read so far is longer than kMaxLineBytes (a
+// line the contract calls malformed, or an unterminated write in progress that large), reading
+// stops there and that line counts as one malformed line: the cost stays within a few times the
+// window plus the line limit, whatever the size of that line. A FIFO or other non-regular file at
+// path is refused (invalid_input) without blocking.
 Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs until_ms = 0,
                              std::int64_t slack_ms = kDefaultTailSlackMs);
 

@@ -18,6 +18,7 @@
 #include "config_store.h"
 #include "csv_scan.h"
 #include "scorecard.h"
+#include "terminal.h"
 #include "window_stats.h"
 
 namespace payops {
@@ -25,7 +26,20 @@ namespace payops {
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto byte = static_cast<unsigned char>(c);
+    // Control bytes (ESC/OSC sequences), C1 controls and bidi overrides are shown as visible escapes,
+    // as on a terminal: raw, they are invalid HTML text or reorder what the reader sees.
+    if (byte < 0x20 || byte == 0x7f) {
+      out += escape_for_terminal(text.substr(i, 1));
+      continue;
+    }
+    if (const std::size_t len = unicode_control_length(text, i); len > 0) {
+      out += escape_for_terminal(text.substr(i, len));
+      i += len - 1;
+      continue;
+    }
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

@@ -97,8 +97,8 @@ std::string payments_affected(const Json& sc) {
     const Json& rate = field(m, "eventual_success");
     const auto failed = n.is_number() && rate.is_number()
                             ? std::llround(n.get<double>() * (1 - rate.get<double>())) : 0;
-    return fmt::format("{} met a soft failure, {} did not succeed", html_escape(text_of(field(m, "payments_with_soft_failure"))),
-                       failed);
+    return fmt::format("{} met a soft failure, {} did not succeed (issuer declines included)",
+                       html_escape(text_of(field(m, "payments_with_soft_failure"))), failed);
   };
   std::string s = fmt::format("<p>Payments affected: {} payments started during the incident. With the agent, {}",
                               html_escape(text_of(field(agent, "payments"))), line(agent));
@@ -129,12 +129,16 @@ std::string render_scorecard_summary_html(const Json& sc) {
   if (field(sc, "calm").is_boolean() && field(sc, "calm").get<bool>()) {
     s += "<p>No-fault control run: no incident was scripted.</p>\n";
   } else if (t.is_object()) {
-    s += fmt::format("<p>Timeline: detected after {}; traffic moved off the affected bank after {}; recovered {}.</p>\n",
+    const Json& recover = field(t, "recover_ms");
+    s += fmt::format("<p>Timeline from the incident&#39;s start: detected after {}; traffic moved off the affected bank "
+                     "after {}. {}</p>\n",
                      seconds_or(field(t, "detect_ms"), field(t, "detect_note")),
                      seconds_or(field(t, "mitigate_ms"), field(t, "mitigate_note")),
-                     field(t, "recover_ms").is_number()
-                         ? seconds_or(field(t, "recover_ms"), Json(), " after the incident ended")
-                         : seconds_or(field(t, "recover_ms"), field(t, "recover_note")));
+                     recover.is_number()
+                         ? fmt::format("Back to the operator&#39;s settings {:.1f} s after the incident ended.",
+                                       recover.get<double>() / 1000)
+                         : "Not back to the operator&#39;s settings by the end of the run (" +
+                               html_escape(text_of(field(t, "recover_note"))) + ").");
   }
   if (field(sc, "agent").is_object()) s += runs_table(sc) + payments_affected(sc);
   return s + "</section>\n";

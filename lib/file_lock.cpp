@@ -79,15 +79,15 @@ timespec to_timespec(std::chrono::nanoseconds d) {
   return ts;
 }
 
-enum class Wait { acquired, timed_out, failed };
+using Wait = LockWait;
 
-Wait poll_flock(int fd, std::chrono::steady_clock::time_point deadline, int& err) {
+Wait poll_lock(const LockAttempt& take, std::chrono::steady_clock::time_point deadline, int& err) {
   std::chrono::milliseconds backoff{1};
   while (true) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return Wait::acquired;
+    if (take(false) == 0) return Wait::acquired;
     err = errno;
     if (err == EINTR) continue;
-    if (err != EWOULDBLOCK) return Wait::failed;
+    if (err != EWOULDBLOCK && err != EAGAIN && err != EACCES) return Wait::failed;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return Wait::timed_out;
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(backoff, deadline - now));
@@ -95,34 +95,36 @@ Wait poll_flock(int fd, std::chrono::steady_clock::time_point deadline, int& err
   }
 }
 
-Wait wait_flock(int fd, std::chrono::steady_clock::time_point deadline, int& err) {
-  if (flock(fd, LOCK_EX | LOCK_NB) == 0) return Wait::acquired;  // the common, uncontended case
+}  // namespace
+
+LockWait wait_for_lock(const LockAttempt& take, std::chrono::steady_clock::time_point deadline, int& err) {
+  if (take(false) == 0) return Wait::acquired;  // the common, uncontended case
   err = errno;
-  if (err != EWOULDBLOCK && err != EINTR) return Wait::failed;
+  if (err != EWOULDBLOCK && err != EAGAIN && err != EACCES && err != EINTR) return Wait::failed;
   const auto remaining = deadline - std::chrono::steady_clock::now();
   if (remaining <= std::chrono::steady_clock::duration::zero()) return Wait::timed_out;
 
   const int signo = lock_signal();
   sigset_t blocked;
   if (signo < 0 || pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0 || sigismember(&blocked, signo)) {
-    return poll_flock(fd, deadline, err);
+    return poll_lock(take, deadline, err);
   }
   sigevent sev{};
   sev.sigev_notify = SIGEV_THREAD_ID;
   sev.sigev_signo = signo;
   sev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
   timer_t timer{};
-  if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) return poll_flock(fd, deadline, err);
+  if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) return poll_lock(take, deadline, err);
   itimerspec spec{};
   spec.it_value = to_timespec(std::max<std::chrono::nanoseconds>(remaining, std::chrono::nanoseconds(1)));
   spec.it_interval = to_timespec(std::chrono::milliseconds(5));
   Wait result = Wait::timed_out;
   if (timer_settime(timer, 0, &spec, nullptr) != 0) {
     timer_delete(timer);
-    return poll_flock(fd, deadline, err);
+    return poll_lock(take, deadline, err);
   }
   while (true) {
-    if (flock(fd, LOCK_EX) == 0) {
+    if (take(true) == 0) {
       result = Wait::acquired;
       break;
     }
@@ -133,13 +135,15 @@ Wait wait_flock(int fd, std::chrono::steady_clock::time_point deadline, int& err
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       // One last try: the lock may have been released as the timer fired.
-      result = flock(fd, LOCK_EX | LOCK_NB) == 0 ? Wait::acquired : Wait::timed_out;
+      result = take(false) == 0 ? Wait::acquired : Wait::timed_out;
       break;
     }
   }
   timer_delete(timer);  // also discards a queued, undelivered timer signal
   return result;
 }
+
+namespace {
 
 std::string format_seconds(std::int64_t ms) {
   char buf[32];
@@ -193,9 +197,15 @@ Result<FileLock> FileLock::acquire(const std::string& path, std::int64_t timeout
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
       return make_error("refusing to lock " + path + ": it is not a regular file");
     }
+    // A hard link planted at the lock path would make our pid write below truncate its other name.
+    if (st.st_nlink > 1) {
+      return make_error("refusing to lock " + path + ": it has " + std::to_string(st.st_nlink) +
+                        " hard links (a lock file has one); remove it if you did not link it");
+    }
 
     int err = 0;
-    const Wait waited = wait_flock(fd, deadline, err);
+    const Wait waited =
+        wait_for_lock([fd](bool block) { return flock(fd, block ? LOCK_EX : LOCK_EX | LOCK_NB); }, deadline, err);
     if (waited == Wait::failed) return make_error("could not lock " + path + ": " + errno_text(err));
     if (waited == Wait::timed_out) {
       long holder = find_flock_holder_pid(path);

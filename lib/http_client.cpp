@@ -13,9 +13,23 @@ namespace {
 
 std::once_flag g_curl_init;
 
+struct BodySink {
+  std::string* body;
+  std::size_t max_bytes;
+  bool overflowed = false;
+};
+
+// Bounded while reading: past max_bytes the transfer is aborted (returning less than given makes
+// libcurl fail with CURLE_WRITE_ERROR), so a 50 MB answer never costs more than the bound.
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(user);
+  const std::size_t n = size * count;
+  if (sink->body->size() + n > sink->max_bytes) {
+    sink->overflowed = true;
+    return 0;
+  }
+  sink->body->append(data, n);
+  return n;
 }
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
@@ -58,13 +72,18 @@ Result<HttpResponse> CurlHttpClient::post(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  BodySink sink{&response.body, request.max_body_bytes, false};
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.retry_after);
   const CURLcode rc = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  if (rc != CURLE_OK && sink.overflowed) {
+    return make_error(fmt::format("the answer from {} was longer than {} bytes; it was not read further",
+                                  request.url, request.max_body_bytes));
+  }
   if (rc != CURLE_OK) {
     return make_error(rc == CURLE_OPERATION_TIMEDOUT
                           ? fmt::format("no answer from {} within {} ms", request.url, request.timeout_ms)

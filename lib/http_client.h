@@ -2,6 +2,7 @@
 // can be tested against a fake server on 127.0.0.1 or a scripted client without a network.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   std::int64_t timeout_ms = 20000;   // whole request, connect included
+  // The response body is read up to this many bytes; a longer one fails the request (memory stays
+  // bounded by it, whatever the server sends).
+  std::size_t max_body_bytes = 4u << 20;
 };
 
 class HttpClient {

@@ -27,6 +27,33 @@ std::uint64_t fnv1a_64(std::string_view bytes);
 // in every process and on every machine.
 std::string transaction_id_for_key(std::string_view key);
 
+// Serialises the checkouts of one key across processes without a new shared file: an
+// open-file-description record lock (fcntl F_OFD_SETLKW, F_WRLCK) on one byte of transactions.csv at
+// key_lock_offset(key). Record locks are independent of the appenders' whole-file flock, so writers
+// are never blocked by them, and the byte need not exist. The lock belongs to this object's own
+// descriptor and dies with it (or with the process), so a crash never leaves a payment locked.
+class KeyLock {
+ public:
+  // Opens csv_path (which must already exist: CsvAppender::open creates it) with
+  // O_RDWR|O_NOFOLLOW|O_NONBLOCK and checks it is a regular file, then takes the lock, waiting up to
+  // wait_ms (0: only a non-blocking try). A lock held past the wait is an error of kind
+  // lock_timeout: another checkout with this key is still paying (checkout exit 6, "in flight").
+  static Result<KeyLock> acquire(const std::string& csv_path, std::string_view key, std::int64_t wait_ms);
+
+  KeyLock(KeyLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  KeyLock& operator=(KeyLock&&) = delete;
+  KeyLock(const KeyLock&) = delete;
+  KeyLock& operator=(const KeyLock&) = delete;
+  ~KeyLock();  // closing the descriptor releases the lock
+
+ private:
+  explicit KeyLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// The locked byte: the key's FNV-1a hash cut to 62 bits, so offset + 1 never overflows off_t.
+std::int64_t key_lock_offset(std::string_view key);
+
 // One attempt as the log recorded it (owned copies of the row's fields, unquoted).
 struct RecordedAttempt {
   TimeMs timestamp_ms = 0;

@@ -2,6 +2,8 @@
 #include "observation.h"
 
 #include <algorithm>
+#include <map>
+#include <vector>
 
 namespace payops {
 
@@ -67,6 +69,41 @@ BankWindowStats RowWindow::bank_stats(std::string_view bank_id, TimeMs since_ms,
   }
   const BankWindowStats* b = s.find(bank_id);
   return b ? *b : BankWindowStats{};
+}
+
+std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms,
+                                             TimeMs until_ms) {
+  const auto index = rows.banks().find(bank_id);
+  if (!index || until_ms <= since_ms) return std::nullopt;
+  // A second is saturated when RATE_LIMITED is a real share of it: a bank answers the odd 429 at any
+  // load (the simulated ones do too), and one of those says nothing about its ceiling.
+  constexpr std::uint32_t kMinLimited = 3;
+  constexpr double kMinLimitedShare = 0.10;
+  constexpr std::size_t kMinSaturatedSeconds = 3;
+  struct Second {
+    std::uint32_t served = 0;
+    std::uint32_t limited = 0;
+  };
+  std::map<TimeMs, Second> seconds;  // a few hundred entries at most (the long window)
+  for (std::size_t i = lower_index(rows.rows(), since_ms); i < rows.size(); ++i) {
+    const CompactRow& r = rows.rows()[i];
+    if (r.timestamp_ms >= until_ms) break;
+    if (r.bank != *index) continue;
+    Second& s = seconds[(r.timestamp_ms - since_ms) / 1000];
+    if (r.error_code == ErrorCode::RATE_LIMITED) {
+      ++s.limited;
+    } else {
+      ++s.served;
+    }
+  }
+  std::vector<std::uint32_t> served;
+  for (const auto& [second, s] : seconds) {
+    if (s.limited >= kMinLimited && s.limited >= kMinLimitedShare * static_cast<double>(s.limited + s.served))
+      served.push_back(s.served);
+  }
+  if (served.size() < kMinSaturatedSeconds) return std::nullopt;
+  std::nth_element(served.begin(), served.begin() + static_cast<std::ptrdiff_t>(served.size() / 2), served.end());
+  return static_cast<double>(served[served.size() / 2]);
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,14 @@ struct Observation {
   TimeMs short_since() const { return now_ms - short_window_ms; }
   TimeMs long_since() const { return now_ms - long_window_ms; }
 };
+
+// A bank's throughput ceiling learned from the log: in every whole second of [since_ms, until_ms)
+// where the bank was saturated (>= 3 RATE_LIMITED rows and >= 10% of that second's attempts: the odd
+// 429 at low load says nothing), the attempts it did serve are what it could take; the ceiling is the
+// median over those seconds (attempts per second). nullopt with fewer than 3 saturated seconds (its
+// ceiling is above anything it was offered: no limit known).
+std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms,
+                                             TimeMs until_ms);
 
 // From the end of the log at csv_path. A missing log is an error (not_found) naming it.
 Result<Observation> observe_log(const std::string& csv_path, TimeMs now_ms, const ObserveOptions& options);

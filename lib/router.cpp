@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "config_limits.h"
+
 namespace payops {
 namespace {
 
@@ -104,7 +106,8 @@ void Router::set_config(const Config& config) {
       const double ratio = slot.half_open
                                ? std::clamp(bank.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0)
                                : 1.0;
-      const double scaled = static_cast<double>(std::max<std::int64_t>(bank.weight, 0)) *
+      // Clamped to the validated range, so a config built in code cannot overflow the sums below.
+      const double scaled = static_cast<double>(std::clamp<std::int64_t>(bank.weight, 0, kMaxBankWeight)) *
                             static_cast<double>(kWeightScale) * ratio;
       slot.effective_weight = static_cast<std::int64_t>(std::llround(scaled));
       slot.routable = slot.effective_weight > 0;

@@ -76,6 +76,9 @@ void measure_mitigation(const TimelineInputs& in, TimeMs detected_at, Timeline& 
   t.mitigate_ms = std::max<std::int64_t>(latest - in.origin_ms, t.detect_ms.value_or(0));
 }
 
+// A config value for people: strings without their quotes.
+std::string plain(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
 // "banks.bank_b.circuit_breaker.state" -> "bank_b's breaker", for people.
 std::string setting_name(const std::string& path) {
   const std::string rest = path.substr(6);  // after "banks."
@@ -122,7 +125,7 @@ void measure_recovery(const TimelineInputs& in, Timeline& t) {
     for (const auto& [path, value] : current)
       if (intent[path] != value) {
         t.recover_note = fmt::format("{} is {} at the end of the run, the operator's intent is {}", setting_name(path),
-                                     value.dump(), intent[path].dump());
+                                     plain(value), plain(intent[path]));
         break;
       }
     return;

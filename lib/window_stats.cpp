@@ -40,6 +40,15 @@ void LatencyHistogram::add(std::int64_t latency_ms) {
   }
 }
 
+std::uint64_t LatencyHistogram::count_at_least(std::int64_t threshold_ms) const {
+  if (threshold_ms <= 0) return count_;
+  std::uint64_t n = 0;
+  for (const std::int64_t v : overflow_) n += v >= threshold_ms ? 1 : 0;
+  for (std::size_t i = static_cast<std::size_t>(std::min(threshold_ms, kBucketCount)); i < buckets_.size(); ++i)
+    n += buckets_[i];
+  return n;
+}
+
 void LatencyHistogram::merge(const LatencyHistogram& other) {
   if (other.count_ == 0) return;
   count_ += other.count_;
@@ -80,6 +89,12 @@ void BankWindowStats::merge(const BankWindowStats& later) {
                                  ? trailing_soft_failures + later.trailing_soft_failures
                                  : later.trailing_soft_failures;
   }
+  if (later.served() > 0) {
+    trailing_faults = later.trailing_faults == later.served() ? trailing_faults + later.trailing_faults
+                                                              : later.trailing_faults;
+  }
+  first_attempts += later.first_attempts;
+  first_attempt_successes += later.first_attempt_successes;
   attempts += later.attempts;
   successes += later.successes;
   soft_failures += later.soft_failures;
@@ -222,6 +237,7 @@ void WindowStats::add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id,
   if (!seen.earlier) ++payments;
   if (seen.first_success) ++payments_succeeded;
   if (seen.first_hard_decline) ++payments_hard_declined;
+  if (!seen.earlier && success && track_payments) ++payments_first_attempt_succeeded;
 
   if (kind == ErrorKind::routing || bank_id.empty()) {
     ++no_route;
@@ -232,20 +248,27 @@ void WindowStats::add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id,
   BankWindowStats& b = per_bank[index];
   ++b.attempts;
   if (seen.earlier) ++b.retries;
+  if (track_payments && !seen.earlier) {
+    ++b.first_attempts;
+    if (success) ++b.first_attempt_successes;
+  }
   b.first_ms = std::min(b.first_ms.value_or(t), t);
   b.last_ms = std::max(b.last_ms.value_or(t), t);
   b.latency.add(latency_ms);
   if (success) {
     ++b.successes;
     b.trailing_soft_failures = 0;
+    b.trailing_faults = 0;
   } else if (kind == ErrorKind::soft) {
     ++b.soft_failures;
     ++b.soft_by_code[soft_code_slot(code)];
     ++b.trailing_soft_failures;
+    if (code != ErrorCode::RATE_LIMITED) ++b.trailing_faults;
     b.last_soft_failure_ms = std::max(b.last_soft_failure_ms.value_or(t), t);
   } else {
     ++b.hard_declines;  // the issuer's verdict: says nothing about the bank, ends a failure run
     b.trailing_soft_failures = 0;
+    b.trailing_faults = 0;
   }
 }
 
@@ -255,6 +278,7 @@ void WindowStats::merge(const WindowStats& later) {
   payments += later.payments;
   payments_succeeded += later.payments_succeeded;
   payments_hard_declined += later.payments_hard_declined;
+  payments_first_attempt_succeeded += later.payments_first_attempt_succeeded;
   if (later.first_ms) first_ms = std::min(first_ms.value_or(*later.first_ms), *later.first_ms);
   if (later.last_ms) last_ms = std::max(last_ms.value_or(*later.last_ms), *later.last_ms);
   for (std::size_t i = 0; i < later.banks.size(); ++i) {

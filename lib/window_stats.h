@@ -49,6 +49,8 @@ class LatencyHistogram {
   // the value at 0-based rank floor(fraction * count) of the sorted values, clamped to the last.
   // REQUIRES: 0 <= fraction <= 1. 0 when empty.
   std::int64_t percentile(double fraction) const;
+  // How many latencies are >= threshold_ms (the slow calls, for a slow-call rate).
+  std::uint64_t count_at_least(std::int64_t threshold_ms) const;
 
  private:
   std::vector<std::uint64_t> buckets_;
@@ -79,6 +81,13 @@ struct BankWindowStats {
   // Soft failures at the end of the rows seen, in the order they were added (callers that need
   // time order feed rows sorted by timestamp). A success or a hard decline ends the run.
   std::uint64_t trailing_soft_failures = 0;
+  // The same run counting faults only: RATE_LIMITED is the bank saying "too much load", not "broken",
+  // so a RATE_LIMITED row neither extends nor ends the run (see fault_rate).
+  std::uint64_t trailing_faults = 0;
+  // Attempts that were the first of their payment, and those that succeeded: what a customer feels
+  // before any retry.
+  std::uint64_t first_attempts = 0;
+  std::uint64_t first_attempt_successes = 0;
   std::optional<TimeMs> last_soft_failure_ms;
   std::optional<TimeMs> first_ms;
   std::optional<TimeMs> last_ms;
@@ -86,6 +95,13 @@ struct BankWindowStats {
 
   double success_rate() const { return ratio(successes, attempts); }
   double soft_failure_rate() const { return ratio(soft_failures, attempts); }
+  std::uint64_t rate_limited() const { return soft_by_code[soft_code_slot(ErrorCode::RATE_LIMITED)]; }
+  // Soft failures that say the bank is broken (everything but RATE_LIMITED) over the attempts it did
+  // not refuse for load: the health verdict. RATE_LIMITED is a capacity signal (see observation.h).
+  std::uint64_t faults() const { return soft_failures - rate_limited(); }
+  std::uint64_t served() const { return attempts - rate_limited(); }
+  double fault_rate() const { return ratio(faults(), served()); }
+  double first_attempt_success_rate() const { return ratio(first_attempt_successes, first_attempts); }
   std::uint64_t failed() const { return attempts - successes; }
   void merge(const BankWindowStats& later);  // `later` holds the rows that follow ours
 
@@ -142,6 +158,8 @@ struct WindowStats {
   std::uint64_t payments = 0;
   std::uint64_t payments_succeeded = 0;
   std::uint64_t payments_hard_declined = 0;
+  // Payments whose first attempt succeeded (the customer saw no failure and no retry delay).
+  std::uint64_t payments_first_attempt_succeeded = 0;
   std::optional<TimeMs> first_ms;
   std::optional<TimeMs> last_ms;
   // Payment tracking (retries, payments*) costs a hash lookup per row, about half of a whole-file
@@ -163,6 +181,10 @@ struct WindowStats {
   // The same ignoring payments the customer's issuer declined (not something routing can fix).
   double routable_payment_success_rate() const {
     return BankWindowStats::ratio(payments_succeeded, payments - payments_hard_declined);
+  }
+  // First-attempt success over payments (0 when none).
+  double first_attempt_success_rate() const {
+    return BankWindowStats::ratio(payments_first_attempt_succeeded, payments);
   }
   const BankWindowStats* find(std::string_view bank_id) const;
 

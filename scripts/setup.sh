@@ -25,7 +25,9 @@ while [ $# -gt 0 ]; do
 done
 
 packages=(g++ cmake ninja-build ccache pkg-config libcli11-dev nlohmann-json3-dev libfccp-dev libfmt-dev
-          libcurl4-openssl-dev doctest-dev)
+          libcurl4-openssl-dev doctest-dev libnats-dev nats-server)
+# libnats-dev: the fleet tool's NATS client (linked into `fleet` only); nats-server: the fleet's
+# JetStream nodes (examples/fleet, the fleet test, bench/fleet_bench.sh).
 if [ "$with_tests" = 1 ]; then
   # python3: the fake OpenAI-compatible server on 127.0.0.1 and result checks; util-linux: flock(1)
   # and script(1); tmux: the live view in a pseudo-terminal; clang + libfuzzer: the fuzz targets;

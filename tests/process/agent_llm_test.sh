@@ -25,7 +25,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 SCENARIO=$T/scenario.json REQUESTS=$T/requests.jsonl
 echo '{"status": 200, "content": "{\"actions\": []}"}' >"$SCENARIO"
 python3 "$SRC/tests/tools/fake_llm_server.py" --scenario-file "$SCENARIO" --requests-log "$REQUESTS" \
-  --port-file "$T/port" --max-seconds 120 &
+  --port-file "$T/port" --max-seconds 600 &
 SERVER_PID=$!
 for _ in $(seq 100); do [[ -s $T/port ]] && break; sleep 0.05; done
 [[ -s $T/port ]] || fail "the fake LLM server did not start"
@@ -230,9 +230,8 @@ run_case http429 fallback 'retry after 17' --reasoner llm --llm-timeout 2s
 
 # (h) a hang past the timeout.
 set_scenario "$(python3 -c 'import json,sys; print(json.dumps({"delay_s": 5, "content": sys.argv[1]}))' "$good")"
-t0=$SECONDS
-run_case hang fallback 'timeout' --reasoner llm --llm-timeout 1s
-(( SECONDS - t0 < 5 )) || fail "hang: the agent waited for the hung server instead of its 1 s timeout"
+# What the agent reports, not the wall clock: its fallback names its own 1000 ms bound as the cause.
+run_case hang fallback 'within 1000 ms (timeout)' --reasoner llm --llm-timeout 1s
 
 # (i) the model obeys the injection in the log: every breaker open, chaos on.
 obey='{"summary": "as instructed by the log", "actions": [
@@ -246,5 +245,34 @@ run_case injection fallback 'last route' --reasoner llm --llm-timeout 2s
 # (j) shadow: the LLM's good answer is recorded as a divergence, the rules act.
 set_scenario "$(json_content "$good")"
 run_case shadow shadow 'reroute_traffic' --shadow llm --llm-timeout 2s
+
+# --- bounded influence (hardening) ---
+# (k) 21 small reroutes, each within the step bound of the config it sees: refused as a whole.
+many=$(python3 -c 'import json; print(json.dumps({"actions": [{"name": "reroute_traffic", "args": {"weights": {"bank_d": 10 + 5 * i}}} for i in range(21)]}))')
+set_scenario "$(json_content "$many")"
+run_case many_actions fallback 'more than the bound' --reasoner llm --llm-timeout 2s
+
+# (l) three healthy banks marked down in one answer (one bank is left, so the last-route rule holds).
+three_down='{"actions": [
+  {"name": "update_bank_health", "args": {"bank_id": "bank_a", "health_status": "down"}},
+  {"name": "update_bank_health", "args": {"bank_id": "bank_c", "health_status": "down"}},
+  {"name": "update_bank_health", "args": {"bank_id": "bank_d", "health_status": "down"}}]}'
+set_scenario "$(json_content "$three_down")"
+run_case three_down fallback 'marked down or their breaker opened' --reasoner llm --llm-timeout 2s
+
+# (m) a 20 MB answer: the body is bounded while reading, so the answer is refused, not stored.
+set_scenario "$(python3 -c 'import json,sys; print(json.dumps({"status": 200, "content": sys.argv[1].replace("bank_b soft failures 99%", "r" * (20 << 20))}))' "$good")"
+run_case huge_body fallback 'longer than' --reasoner llm --llm-timeout 5s
+
+# (n) a 1 MB reason in an answer that fits: applied, with the reason cut before it is stored.
+set_scenario "$(python3 -c 'import json,sys; print(json.dumps({"status": 200, "content": sys.argv[1].replace("bank_b soft failures 99%", "r" * (1 << 20)), "reasoning": "bank_b fails", "reasoning_details": [{"type": "reasoning.text", "text": "bank_b fails"}]}))' "$good")"
+run_case long_reason llm '"bank_b": 5' --reasoner llm --llm-timeout 5s
+python3 - "$T/long_reason/shared_config.json" <<'EOF2'
+import json, sys
+hist = json.load(open(sys.argv[1]))["agent_history"]
+longest = max(len(e["reason"].encode()) for e in hist)
+if longest > 400:
+    sys.exit(f"FAIL: long_reason: a stored reason is {longest} bytes, over the 400-byte bound")
+EOF2
 
 echo "agent_llm_test: ok"

@@ -71,7 +71,7 @@ TEST_CASE("a cycle opens a failing bank's breaker under the lock, records why, a
   CHECK(config->find_bank("bank_a")->metrics.success_rate == doctest::Approx(1.0));
   bool found = false;
   for (const HistoryEntry& e : config->agent_history) {
-    found |= e.action == "set_circuit_breaker" && e.reason.find("8 consecutive soft failures") != std::string::npos &&
+    found |= e.action == "set_circuit_breaker" && e.reason.find("8 consecutive faults") != std::string::npos &&
              e.cycle_id == r->cycle_id && e.outcome == Outcome::pending;
   }
   CHECK(found);

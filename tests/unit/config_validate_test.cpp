@@ -286,3 +286,25 @@ TEST_CASE("config validate: unknown keys are never problems, and long values are
   CHECK(got[0].size() < 120);
   CHECK(got[0].find("...") != std::string::npos);
 }
+
+TEST_CASE("config validate: routing_rules.success_rate_routing is optional, and checked when present") {
+  Json d = base();
+  CHECK_FALSE(d["routing_rules"].contains("success_rate_routing"));  // absent = off
+  d["routing_rules"]["success_rate_routing"] = Json{{"enabled", true}};
+  CHECK(problems_of(d).empty());
+  const auto c = config_from_json(d, "test");
+  REQUIRE(c.ok());
+  REQUIRE(c->routing_rules.success_rate_routing);
+  CHECK(c->routing_rules.success_rate_routing->enabled);
+  CHECK(c->routing_rules.success_rate_routing->exploration_share == doctest::Approx(0.04));
+  CHECK(config_to_json(*c)["routing_rules"]["success_rate_routing"]["best_banks"] == 2);
+  d["routing_rules"]["success_rate_routing"]["exploration_share"] = 0.9;
+  check_only(d, "routing_rules.success_rate_routing.exploration_share: must be 0..0.5, got 0.9");
+  d["routing_rules"]["success_rate_routing"] = Json{{"enabled", "yes"}, {"best_banks", 5}};
+  const auto got = problems_of(d);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0] == R"(routing_rules.success_rate_routing.enabled: must be true or false, got "yes")");
+  CHECK(got[1].starts_with("routing_rules.success_rate_routing.best_banks: must be 1..4"));
+  d["routing_rules"]["success_rate_routing"] = true;
+  check_only(d, "routing_rules.success_rate_routing: must be an object, got true");
+}

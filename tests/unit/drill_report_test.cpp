@@ -129,7 +129,7 @@ TEST_CASE("the page opens with the scorecard's verdict and summary, in human lab
   CHECK(summary.find("the &lt;oracle&gt; has no room") != std::string::npos);
   CHECK(summary.find("detected after 3.1 s") != std::string::npos);
   CHECK(summary.find("after 4.0 s") != std::string::npos);
-  CHECK(summary.find("not measured (weight &lt;5&gt;)") != std::string::npos);
+  CHECK(summary.find("Not back to the operator&#39;s settings by the end of the run (weight &lt;5&gt;)") != std::string::npos);
   CHECK(summary.find("First-attempt success") != std::string::npos);
   CHECK(summary.find("87.8%") != std::string::npos);
   CHECK(summary.find("1.10 s") != std::string::npos);

@@ -61,3 +61,37 @@ TEST_CASE("no traffic: pending until the give-up bound, then ineffective without
   CHECK(j[0].outcome == Outcome::ineffective);
   CHECK_FALSE(j[0].escalation.has_value());
 }
+
+TEST_CASE("a half_open whose probes failed is ineffective, with the verdict's numbers in the entry") {
+  Config c = with_action(Action{SetCircuitBreaker{"bank_b", BreakerState::half_open}, "probe", {}}, kT0);
+  Rows rows;
+  rows.spread(kT0 + 40'000, kT0 + 70'000, 100, "bank_a");  // customers are fine: the others carry them
+  rows.spread(kT0 + 40'000, kT0 + 70'000, 10, "bank_b", 1);  // every probe fails
+  auto j = judge_pending(c, rows.observe(kT0 + 70'000), LearnOptions{});
+  REQUIRE(j.size() == 1);
+  CHECK(j[0].outcome == Outcome::ineffective);
+  CHECK(j[0].verdict["aim"] == "toward");
+  CHECK(j[0].verdict["fault_rate"].get<double>() == doctest::Approx(1.0));
+  record_judgements(c, j);
+  CHECK(c.agent_history[0].details["verdict"]["max_fault_rate"].get<double>() == doctest::Approx(0.10));
+}
+
+TEST_CASE("a move away is effective only when first-attempt success recovered, not eventual success") {
+  const Action open{SetCircuitBreaker{"bank_b", BreakerState::open}, "bank_b failing",
+                    Json{{"observed", Json{{"first_attempt_success_rate", 0.7}}}}};
+  Config c = with_action(open, kT0);
+  Rows rows;
+  // Every payment's first attempt fails on bank_b and its retry succeeds on bank_a: eventual success
+  // is 100%, first-attempt success 50%.
+  for (int i = 0; i < 40; ++i) {
+    const TimeMs t = kT0 + 40'000 + i * 500;
+    rows.add(t, "bank_a");
+    rows.add(t + 1, "bank_b", ErrorCode::BANK_UNAVAILABLE, 100, 1000 + i);
+    rows.add(t + 2, "bank_a", ErrorCode::none, 100, 1000 + i);
+  }
+  auto j = judge_pending(c, rows.observe(kT0 + 70'000), LearnOptions{});
+  REQUIRE(j.size() == 1);
+  CHECK(j[0].outcome == Outcome::ineffective);
+  CHECK(j[0].verdict["first_attempt_success_rate"].get<double>() == doctest::Approx(0.5));
+  CHECK(j[0].escalation.has_value());  // bank_b is still failing
+}

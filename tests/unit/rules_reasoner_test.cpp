@@ -43,7 +43,7 @@ TEST_CASE("breaker opens at failure_threshold trailing soft failures, not one be
     const Action* open = find_action(d, "set_circuit_breaker", "bank_b");
     CHECK((open != nullptr) == (failures == 5));
     if (open) {
-      CHECK(open->reason.find("5 consecutive soft failures (threshold 5)") != std::string::npos);
+      CHECK(open->reason.find("5 consecutive faults (threshold 5)") != std::string::npos);
       CHECK(find_action(d, "update_bank_health", "bank_b"));  // an open breaker means degraded
     }
   }
@@ -222,16 +222,18 @@ TEST_CASE("chaos abort: below the floor with enough payments, and not before") {
   CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), o), "toggle_chaos_mode"));
 }
 
-TEST_CASE("the last route is never removed: opening the only eligible bank's breaker is refused") {
+TEST_CASE("the last route is never removed: the ejection cap stops the rule, the guardrail stops any other path") {
   Config c = test::two_bank_config();
   c.banks[0].circuit_breaker.state = BreakerState::open;
   c.banks[0].circuit_breaker.opened_at = kNow;
   Rows rows;
   for (int i = 0; i < 10; ++i) rows.add(kNow - 1000 + i, "bank_b", ErrorCode::BANK_UNAVAILABLE);
   const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
-  const Action* open = find_action(d, "set_circuit_breaker", "bank_b");
-  REQUIRE(open);  // the rule fires; the guardrail stops it
-  const Status s = check_action(c, *open);
+  CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));  // one of two banks is out: the cap
+  bool capped = false;
+  for (const std::string& n : d.notes) capped |= n.find("bank_b: breaker left closed: ejection cap") != std::string::npos;
+  CHECK(capped);
+  const Status s = check_action(c, Action{SetCircuitBreaker{"bank_b", BreakerState::open}, "test", {}});
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message.find("last route") != std::string::npos);
 }
@@ -272,6 +274,6 @@ TEST_CASE("latency degrades a bank only when both windows are slow, not on a lon
     const Action* a = find_action(d, "update_bank_health", "bank_b");
     REQUIRE(a);
     CHECK(std::get<UpdateBankHealth>(a->args).health_status == Health::degraded);
-    CHECK(a->reason.find("p95 latency") != std::string::npos);
+    CHECK(a->reason.find("slow, 80.0% of 150 attempts took >= 1500 ms") != std::string::npos);
   }
 }

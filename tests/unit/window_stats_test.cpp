@@ -139,3 +139,51 @@ TEST_CASE("row windows keep time order and answer per-bank questions since a tim
   rows.window.drop_before(kT0 + 2500);
   CHECK(rows.window.size() == 1);
 }
+
+TEST_CASE("faults leave RATE_LIMITED out: the run skips it, the rate is over served attempts") {
+  WindowStats w;
+  w.add(kT0, 1, "b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
+  w.add(kT0, 2, "b", TxnStatus::failed, ErrorCode::RATE_LIMITED, 1);
+  w.add(kT0, 3, "b", TxnStatus::failed, ErrorCode::NETWORK_ERROR, 1);
+  w.add(kT0, 4, "b", TxnStatus::success, ErrorCode::none, 1);
+  w.add(kT0, 5, "b", TxnStatus::failed, ErrorCode::GATEWAY_TIMEOUT, 1);
+  w.add(kT0, 6, "b", TxnStatus::failed, ErrorCode::RATE_LIMITED, 1);
+  const BankWindowStats& b = *w.find("b");
+  CHECK(b.trailing_soft_failures == 2);
+  CHECK(b.trailing_faults == 1);
+  CHECK(b.rate_limited() == 2);
+  CHECK(b.faults() == 3);
+  CHECK(b.fault_rate() == doctest::Approx(3.0 / 4));
+  WindowStats later;  // only rate limits: the fault run carries over unbroken
+  later.add(kT0, 7, "b", TxnStatus::failed, ErrorCode::RATE_LIMITED, 1);
+  WindowStats merged = w;
+  merged.merge(later);
+  CHECK(merged.find("b")->trailing_faults == 1);
+  WindowStats more;
+  more.add(kT0, 8, "b", TxnStatus::failed, ErrorCode::NETWORK_ERROR, 1);
+  merged.merge(more);
+  CHECK(merged.find("b")->trailing_faults == 2);
+}
+
+TEST_CASE("first attempts: what a customer felt before any retry, per bank and over payments") {
+  WindowStats w;
+  w.add(kT0, 0xa, "bank_b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
+  w.add(kT0 + 1, 0xa, "bank_a", TxnStatus::success, ErrorCode::none, 1);  // a retry: not a first attempt
+  w.add(kT0 + 2, 0xb, "bank_a", TxnStatus::success, ErrorCode::none, 1);
+  CHECK(w.payments == 2);
+  CHECK(w.payments_first_attempt_succeeded == 1);
+  CHECK(w.first_attempt_success_rate() == doctest::Approx(0.5));
+  CHECK(w.find("bank_b")->first_attempts == 1);
+  CHECK(w.find("bank_b")->first_attempt_successes == 0);
+  CHECK(w.find("bank_a")->first_attempts == 1);
+  CHECK(w.find("bank_a")->first_attempt_successes == 1);
+}
+
+TEST_CASE("count_at_least counts the slow calls, overflow included") {
+  LatencyHistogram h;
+  for (std::int64_t ms : {100, 1499, 1500, 3000, 20000}) h.add(ms);
+  CHECK(h.count_at_least(1500) == 3);
+  CHECK(h.count_at_least(0) == 5);
+  CHECK(h.count_at_least(16000) == 1);
+  CHECK(h.count_at_least(30000) == 0);
+}

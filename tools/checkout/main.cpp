@@ -24,7 +24,10 @@ namespace {
 
 // Every sentence checkout prints about input passes through here: it may echo what the user typed.
 int fail(int code, const std::string& message) {
-  fmt::print(stderr, "checkout: {}\n", payops::escape_for_terminal(payops::mask_card_numbers(message)));
+  // fputs, not fmt::print: it never throws, so a full disk under stderr cannot turn an error into
+  // an abort from the catch block below.
+  const std::string line = "checkout: " + payops::escape_for_terminal(payops::mask_card_numbers(message)) + "\n";
+  std::fputs(line.c_str(), stderr);
   return code;
 }
 
@@ -45,15 +48,21 @@ int main(int argc, char** argv) try {
       "Idempotency: the transaction id is txn_ + the 16 hex digits of the 64-bit FNV-1a hash of the key.\n"
       "If the log's last --idempotency-window (default 24h) holds rows with that id, the same amount,\n"
       "currency and method replay the recorded receipt and exit code, writing nothing; a different\n"
-      "payment under that key is refused (exit 2). Without a key every run is a new payment.\n\n"
+      "payment under that key is refused (exit 2). Without a key every run is a new payment.\n"
+      "Concurrent checkouts with one key charge at most once: each holds a record lock (fcntl\n"
+      "F_OFD_SETLKW) on one byte of transactions.csv chosen by the key's hash from its look-up until its\n"
+      "outcome is written; one that cannot take it within --idempotency-wait (default 0s) exits 6.\n\n"
       "Customer ids are shown as ****LAST4 and never written to the log; card-like numbers (12 or more\n"
       "digits) in anything echoed are masked to ****LAST4.\n\n"
       "Exit codes: 0 paid; 1 declined by the issuer (hard decline, never retried); 2 usage, invalid\n"
       "input or idempotency conflict (nothing written); 3 failed after retries, or no eligible bank;\n"
       "4 shared_config.json missing or invalid (nothing written; checkout reads it without a lock, so a\n"
-      "held config lock never blocks it); 5 the log could not be read or written."};
+      "held config lock never blocks it); 5 the log could not be read or written; 6 in flight: another\n"
+      "checkout holds this idempotency key (nothing charged or written; run again for the outcome);\n"
+      "7 charged but not recorded: the bank took the payment and its row could not be written (a full\n"
+      "disk); the receipt (with --json on stdout) carries bank_reference for reconciliation."};
   std::optional<std::string> amount, currency, method, key;
-  std::string customer, data_dir, world_path, window_text = "24h";
+  std::string customer, data_dir, world_path, window_text = "24h", wait_text = "0s";
   std::vector<std::string> incident_specs;
   std::optional<std::uint64_t> seed;
   bool json = false, no_wait = false;
@@ -63,6 +72,8 @@ int main(int argc, char** argv) try {
   app.add_option("--customer", customer, "Customer id (shown masked, never written to the log)");
   app.add_option("--idempotency-key", key, "Replays the first payment made with this key instead of paying again");
   app.add_option("--idempotency-window", window_text, "How far back the log is searched for the key (default 24h)");
+  app.add_option("--idempotency-wait", wait_text,
+                 "How long to wait for another checkout holding the same key before exiting 6 (default 0s)");
   app.add_flag("--json", json, "Print the receipt as one JSON object");
   app.add_option("--data-dir", data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
   app.add_option("--world", world_path, "JSON file overriding bank behaviour, as for the simulator");
@@ -85,6 +96,10 @@ int main(int argc, char** argv) try {
     return fail(kCheckoutUsage, fmt::format("--idempotency-window \"{}\" is not a duration like 30m or 24h", window_text));
   CheckoutOptions options;
   options.idempotency_window_ms = *window;
+  const auto wait = parse_duration_ms(wait_text);
+  if (!wait || *wait < 0)
+    return fail(kCheckoutUsage, fmt::format("--idempotency-wait \"{}\" is not a duration like 0s, 500ms or 30s", wait_text));
+  options.idempotency_wait_ms = *wait;
   for (const auto& spec : incident_specs) {
     auto inc = parse_incident(spec);
     if (!inc) return fail(kCheckoutUsage, inc.error().message);
@@ -125,6 +140,10 @@ int main(int argc, char** argv) try {
   if (!receipt) return fail(checkout_exit_code(receipt.error()), receipt.error().message);
   if (json) fmt::print("{}\n", receipt_to_json(*receipt).dump());
   else fmt::print("{}", render_receipt_text(*receipt));
+  std::fflush(stdout);
+  if (receipt->outcome == PaymentOutcome::charged_unrecorded)
+    fail(kCheckoutUnrecorded, fmt::format("the payment was charged ({}) but could not be recorded: {}",
+                                          receipt->bank_reference, receipt->record_error));
   return receipt->exit_code();
 } catch (const std::exception& e) {
   return fail(payops::kCheckoutIoFailure, e.what());

@@ -1,0 +1,229 @@
+// The healing rules on hand-built observations: precise operator cooldown, ejection cap and panic,
+// RATE_LIMITED as load, learned capacity, slowness, probe weight, bounded hold, success-rate routing.
+#include <doctest/doctest.h>
+
+#include "agent_test_util.h"
+#include "rules_reasoner.h"
+
+using namespace payops;
+using payops::test::kT0;
+using payops::test::Rows;
+
+namespace {
+
+const TimeMs kNow = kT0 + 600'000;
+
+const Action* find_action(const Decision& d, const std::string& name, const std::string& bank = "") {
+  for (const Action& a : d.actions) {
+    if (action_name(a) != name) continue;
+    if (bank.empty() || action_bank(a) == bank) return &a;
+    if (const auto* r = std::get_if<RerouteTraffic>(&a.args); r && r->weights.count(bank)) return &a;
+  }
+  return nullptr;
+}
+
+std::int64_t rerouted(const Decision& d, const std::string& bank) {
+  const Action* a = find_action(d, "reroute_traffic", bank);
+  return a ? std::get<RerouteTraffic>(a->args).weights.at(bank) : -1;
+}
+
+bool has_note(const Decision& d, const std::string& text) {
+  for (const std::string& n : d.notes)
+    if (n.find(text) != std::string::npos) return true;
+  return false;
+}
+
+void apply_all(Config& c, const Decision& d, TimeMs now) {
+  for (const Action& a : d.actions) (void)apply_action(c, a, ActionContext{now, "test", "rules"});
+}
+
+// n rows per second for bank over [from, to), every fail_every-th failing with code, given latency.
+void per_second(Rows& rows, TimeMs from, TimeMs to, int n, const std::string& bank, int fail_every = 0,
+                ErrorCode code = ErrorCode::BANK_UNAVAILABLE, std::int64_t latency_ms = 200) {
+  int i = 0;
+  for (TimeMs s = from; s < to; s += 1000) {
+    for (int k = 0; k < n; ++k, ++i) {
+      const bool fail = fail_every > 0 && i % fail_every == fail_every - 1;
+      rows.add(s + k * 1000 / n, bank, fail ? code : ErrorCode::none, latency_ms);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("operator cooldown protects the exact field: tuning open_duration_s does not freeze the breaker") {
+  Config c = test::two_bank_config();
+  Rows rows;
+  per_second(rows, kNow - 10'000, kNow - 1000, 10, "bank_a");
+  for (int i = 0; i < 6; ++i) rows.add(kNow - 600 + i * 100, "bank_b", ErrorCode::BANK_UNAVAILABLE);
+  SUBCASE("a sibling field") {
+    c.agent_history.push_back(test::operator_entry(kNow - 5000, "banks.bank_b.circuit_breaker.open_duration_s", 30, 8));
+    c.agent_history.push_back(test::operator_entry(kNow - 5000, "banks.bank_b.circuit_breaker.failure_threshold", 5, 5));
+    CHECK(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+  }
+  SUBCASE("the state itself") {
+    c.agent_history.push_back(test::operator_entry(kNow - 5000, "banks.bank_b.circuit_breaker.state", "open", "closed"));
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+    CHECK(has_note(d, "bank_b: breaker left closed (operator changed it within 120 s)"));
+  }
+  SUBCASE("an object containing it") {
+    c.agent_history.push_back(test::operator_entry(kNow - 5000, "banks.bank_b.circuit_breaker", Json::object(), Json::object()));
+    CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+  }
+}
+
+TEST_CASE("a dead bank is ejected in one cycle, within the ejection cap, and not in a panic") {
+  Config c = default_config();  // four banks: the cap is two
+  Rows rows;
+  for (const char* id : {"bank_a", "bank_c", "bank_d"}) per_second(rows, kNow - 6000, kNow, 20, id);
+  per_second(rows, kNow - 2000, kNow, 10, "bank_b", 1);  // everything fails
+  SUBCASE("open now") {
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* open = find_action(d, "set_circuit_breaker", "bank_b");
+    REQUIRE(open);
+    CHECK(std::get<SetCircuitBreaker>(open->args).state == BreakerState::open);
+  }
+  SUBCASE("two banks already out: the cap holds it") {
+    c.banks[2].circuit_breaker.state = BreakerState::open;
+    c.banks[2].circuit_breaker.opened_at = kNow;
+    c.banks[3].health_status = Health::down;
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+    CHECK(has_note(d, "ejection cap, 2 of the enabled banks already out (max 2)"));
+  }
+  SUBCASE("every other bank fails too: panic, nothing is ejected") {
+    Rows all_bad;
+    for (const char* id : {"bank_a", "bank_b", "bank_c", "bank_d"}) per_second(all_bad, kNow - 6000, kNow, 20, id, 1);
+    const Decision d = decide_rules(c, all_bad.observe(kNow), RulesOptions{});
+    CHECK_FALSE(find_action(d, "set_circuit_breaker"));
+    CHECK(has_note(d, "panic"));
+  }
+}
+
+TEST_CASE("RATE_LIMITED is load, not a fault: no breaker, no health verdict") {
+  Config c = test::two_bank_config();
+  Rows rows;
+  per_second(rows, kNow - 300'000, kNow, 10, "bank_a");
+  per_second(rows, kNow - 30'000, kNow, 40, "bank_b", 2, ErrorCode::RATE_LIMITED);
+  for (int i = 0; i < 10; ++i) rows.add(kNow - 100 + i, "bank_b", ErrorCode::RATE_LIMITED);
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+  CHECK_FALSE(find_action(d, "update_bank_health", "bank_b"));
+  // The same volume of real faults does both.
+  Rows faults;
+  per_second(faults, kNow - 300'000, kNow, 10, "bank_a");
+  per_second(faults, kNow - 30'000, kNow, 40, "bank_b", 2, ErrorCode::NETWORK_ERROR);
+  for (int i = 0; i < 10; ++i) faults.add(kNow - 100 + i, "bank_b", ErrorCode::NETWORK_ERROR);
+  const Decision f = decide_rules(c, faults.observe(kNow), RulesOptions{});
+  CHECK(find_action(f, "set_circuit_breaker", "bank_b"));
+  CHECK(find_action(f, "update_bank_health", "bank_b"));
+}
+
+TEST_CASE("capacity is learned from the seconds a bank rate-limited") {
+  Rows rows;
+  per_second(rows, kNow - 20'000, kNow - 10'000, 20, "bank_a");             // never limited
+  per_second(rows, kNow - 10'000, kNow, 40, "bank_a", 4, ErrorCode::RATE_LIMITED);  // 30 served per second
+  const Observation obs = rows.observe(kNow);
+  const auto cap = learned_capacity_per_s(obs.rows, "bank_a", kNow - 20'000, kNow);
+  REQUIRE(cap);
+  CHECK(*cap == doctest::Approx(30));
+  CHECK_FALSE(learned_capacity_per_s(obs.rows, "bank_a", kNow - 20'000, kNow - 10'000));
+  CHECK_FALSE(learned_capacity_per_s(obs.rows, "bank_z", kNow - 20'000, kNow));
+}
+
+TEST_CASE("capacity: traffic taken from a failing bank is not piled onto a bank past its ceiling") {
+  Config c = test::two_bank_config();  // bank_a 60, bank_b 40
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);  // 60/s served: its ceiling
+  per_second(rows, kNow - 30'000, kNow, 25, "bank_b", 2, ErrorCode::NETWORK_ERROR);  // 50% faults
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  const Action* a = find_action(d, "reroute_traffic", "bank_b");
+  REQUIRE(a);
+  // Without the cap bank_b goes to its floor (4) and bank_a takes 94% of 100 attempts/s; with it,
+  // bank_a is planned at <= 80% of 60/s = 48/s, so bank_b keeps about half.
+  CHECK(rerouted(d, "bank_b") > 20);
+  CHECK(a->reason.find("capacity") != std::string::npos);
+  CHECK(a->evidence.contains("capacity"));
+}
+
+TEST_CASE("slow is a failure mode: a slow bank loses first-attempt share and regains it on recovery") {
+  Config c = test::two_bank_config();
+  Rows slow;
+  per_second(slow, kNow - 30'000, kNow, 20, "bank_a");
+  per_second(slow, kNow - 30'000, kNow, 10, "bank_b", 0, ErrorCode::none, 3000);  // all succeed, slowly
+  Decision d = decide_rules(c, slow.observe(kNow), RulesOptions{});
+  const Action* h = find_action(d, "update_bank_health", "bank_b");
+  REQUIRE(h);
+  CHECK(h->reason.find("slow") != std::string::npos);
+  CHECK(rerouted(d, "bank_b") == 15);  // down by the guardrail's bound toward the floor 4
+  apply_all(c, d, kNow);
+  apply_all(c, decide_rules(c, slow.observe(kNow + 1000), RulesOptions{}), kNow + 1000);
+  CHECK(c.banks[1].weight == 4);
+  Rows fast;
+  per_second(fast, kNow + 2000, kNow + 32'000, 20, "bank_a");
+  per_second(fast, kNow + 2000, kNow + 32'000, 10, "bank_b", 0, ErrorCode::none, 250);
+  std::vector<std::int64_t> seen;
+  for (TimeMs t = kNow + 32'000; t < kNow + 37'000; t += 1000) {
+    apply_all(c, decide_rules(c, fast.observe(t), RulesOptions{}), t);
+    seen.push_back(c.banks[1].weight);
+  }
+  CHECK(seen == std::vector<std::int64_t>{14, 24, 34, 40, 40});
+}
+
+TEST_CASE("half_open probes flow at a real rate, and the hold never compounds past 2x") {
+  Config c = test::two_bank_config();
+  RerouteTraffic down;
+  down.weights["bank_b"] = 15;
+  apply_all(c, Decision{{Action{down, "t", Json{{"intended", Json{{"bank_a", 60}, {"bank_b", 40}}}}}}, {}}, kNow - 200'000);
+  for (TimeMs t : {kNow - 150'000, kNow - 100'000, kNow - 61'000}) {
+    apply_all(c, Decision{{Action{SetCircuitBreaker{"bank_b", BreakerState::open}, "t", {}}}, {}}, t);
+    if (t != kNow - 61'000)
+      apply_all(c, Decision{{Action{SetCircuitBreaker{"bank_b", BreakerState::half_open}, "t", {}}}, {}}, t + 1);
+  }
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 100, "bank_a");
+  // Three opens in the long window: the hold is 2 x 30 s, not 3 x.
+  CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow - 2000), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  REQUIRE(find_action(d, "set_circuit_breaker", "bank_b"));
+  // The probe weight goes back toward the intent 40 (not 15 x 10%), one guardrail step at a time.
+  CHECK(rerouted(d, "bank_b") == 34);
+  CHECK(find_action(d, "reroute_traffic", "bank_b")->reason.find("probe weight") != std::string::npos);
+}
+
+TEST_CASE("success-rate routing: the best banks get the share, the rest explore; off returns to the intent") {
+  Config c = default_config();  // 50 / 25 / 15 / 10
+  Rows rows;
+  per_second(rows, kNow - 120'000, kNow, 10, "bank_a", 20, ErrorCode::NETWORK_ERROR);  // 95%
+  per_second(rows, kNow - 120'000, kNow, 5, "bank_b", 10, ErrorCode::NETWORK_ERROR);   // 90%
+  per_second(rows, kNow - 120'000, kNow, 3, "bank_c", 33, ErrorCode::NETWORK_ERROR);   // 97%
+  per_second(rows, kNow - 120'000, kNow, 2, "bank_d", 8, ErrorCode::NETWORK_ERROR);    // 87.5%
+  CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "reroute_traffic"));  // absent = off
+  c.routing_rules.success_rate_routing = SuccessRateRouting{};
+  c.routing_rules.success_rate_routing->enabled = true;
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  CHECK_FALSE(find_action(d, "update_bank_health"));
+  CHECK_FALSE(find_action(d, "set_circuit_breaker"));
+  const Action* a = find_action(d, "reroute_traffic");
+  REQUIRE(a);
+  // Targets: a and c share 96% of 100 by intent (74, 22), b and d 4% (3, 1); steps bounded.
+  CHECK(rerouted(d, "bank_a") == 63);
+  CHECK(rerouted(d, "bank_c") == 19);
+  CHECK(rerouted(d, "bank_b") == 3);
+  CHECK(rerouted(d, "bank_d") == 1);
+  REQUIRE(a->evidence.contains("success_rate_routing"));
+  CHECK(a->evidence["success_rate_routing"]["banks"]["bank_c"]["rank"] == 1);
+  apply_all(c, d, kNow);
+  for (int i = 1; i < 4; ++i) apply_all(c, decide_rules(c, rows.observe(kNow + i * 1000), RulesOptions{}), kNow + i * 1000);
+  CHECK(c.banks[0].weight == 74);
+  CHECK(c.banks[2].weight == 22);
+  CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow + 5000), RulesOptions{}), "reroute_traffic"));  // settled
+  // Switched off: back to the operator's weights, in steps.
+  c.routing_rules.success_rate_routing->enabled = false;
+  for (int i = 6; i < 12; ++i) apply_all(c, decide_rules(c, rows.observe(kNow + i * 1000), RulesOptions{}), kNow + i * 1000);
+  CHECK(c.banks[0].weight == 50);
+  CHECK(c.banks[1].weight == 25);
+  CHECK(c.banks[2].weight == 15);
+  CHECK(c.banks[3].weight == 10);
+}
