@@ -115,14 +115,17 @@ std::string render_scorecard_summary_html(const Json& sc) {
   const bool ok = passed.is_boolean() && passed.get<bool>();
   // The verdict in words, with the bars a drill marked known-short by their labels (never their keys).
   std::string verdict = passed.is_boolean() ? (ok ? "PASS" : "FAIL") : "unknown";
-  std::string shorts;
+  std::string shorts, failed;
   if (field(sc, "bars").is_array())
-    for (const auto& bar : field(sc, "bars"))
-      if (field(bar, "known_short") == Json(true) && field(bar, "passed") != Json(true))
-        shorts += (shorts.empty() ? "" : "; ") + text_of(field(bar, "bar"));
-  if (ok && !shorts.empty()) verdict += ", with bars known to fall short: " + shorts;
+    for (const auto& bar : field(sc, "bars")) {
+      if (field(bar, "passed") == Json(true)) continue;
+      std::string& list = field(bar, "known_short") == Json(true) ? shorts : failed;
+      list += (list.empty() ? "" : "; ") + text_of(field(bar, "bar"));
+    }
+  if (!shorts.empty()) verdict += ", with bars known to fall short: " + shorts;
   std::string s = fmt::format("<section class=\"summary\">\n<p class=\"verdict\">Verdict: <span class=\"{}\">{}</span></p>\n",
                               ok ? "pass" : "fail", html_escape(verdict));
+  if (!failed.empty()) s += fmt::format("<p>Missed: {}.</p>\n", html_escape(failed));
   if (const std::string why = text_of(field(sc, "bar_reason")); why != "-" && !why.empty())
     s += fmt::format("<p>This drill&#39;s own bars: {}</p>\n", html_escape(why));
   const Json& t = field(sc, "timeline");
@@ -130,8 +133,8 @@ std::string render_scorecard_summary_html(const Json& sc) {
     s += "<p>No-fault control run: no incident was scripted.</p>\n";
   } else if (t.is_object()) {
     const Json& recover = field(t, "recover_ms");
-    s += fmt::format("<p>Timeline from the incident&#39;s start: detected after {}; traffic moved off the affected bank "
-                     "after {}. {}</p>\n",
+    s += fmt::format("<p>Timeline, from the incident&#39;s start (or from when the drill says it could first be seen): "
+                     "detected after {}; traffic moved off the affected bank after {}. {}</p>\n",
                      seconds_or(field(t, "detect_ms"), field(t, "detect_note")),
                      seconds_or(field(t, "mitigate_ms"), field(t, "mitigate_note")),
                      recover.is_number()

@@ -457,9 +457,13 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
       E.attempts >= static_cast<std::uint64_t>(plan.health == Health::healthy ? b.circuit_breaker.min_requests
                                                                              : c.o.probe_min_requests);
   if (bad && enough_to_cut) {
-    wp.why[b.id] = fmt::format("failing or slow: {}; floor {}", numbers, floor_weight);
+    // A bank that is only slow succeeds, so a trickle of 1 is enough to see it recover, and every
+    // first attempt it takes is a slow payment: its floor is 1, not a tenth of its intent.
+    const bool only_slow = slow && E.fault_rate() < c.o.degrade_enter;
+    const std::int64_t to = only_slow ? std::min<std::int64_t>(1, floor_weight) : floor_weight;
+    wp.why[b.id] = fmt::format("{}: {}; floor {}", only_slow ? "slow" : "failing", numbers, to);
     wp.dead[b.id] = E.fault_rate() > b.circuit_breaker.failure_rate_threshold;
-    return floor_weight;
+    return to;
   }
   if (plan.health != Health::healthy && !(good && enough)) {
     // Between the thresholds (or too few attempts to tell) a bank that is not healthy holds: the

@@ -51,8 +51,10 @@
 //      Full restoration then takes ceil(1 / weight_step_fraction) = 4 cycles.
 //    * Failing or slow in the evidence (fault rate >= degrade_enter, or slow-call rate >= slow_enter
 //      over >= 50 attempts; judged over >= min_requests attempts for a healthy bank, >=
-//      probe_min_requests otherwise): toward a floor of degraded_floor_fraction of its intent
-//      (never 0: a trickle keeps recovery observable); back toward the reference once fault rate <=
+//      probe_min_requests otherwise): toward a floor of degraded_floor_fraction of its intent, or
+//      of 1 when it is only slow (it succeeds, so 1 shows its recovery, and each first attempt it
+//      takes is a slow payment) (never 0: a trickle keeps recovery observable); back toward the
+//      reference once fault rate <=
 //      degrade_leave and slow-call rate <= slow_leave; held in between. This holds whatever the health
 //      verdict says: `degraded` for slowness moves weight like failures do.
 //    * Otherwise the reference: the intent, or with routing_rules.success_rate_routing enabled the

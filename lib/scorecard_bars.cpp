@@ -40,6 +40,14 @@ Scorecard::Bar gap_bar(const ScoreInputs& in, const Scorecard& s, std::string ke
   return bar;
 }
 
+void flap_bars(const ScoreInputs& in, Scorecard& s) {
+  for (const auto& b : s.banks) {
+    const std::int64_t allowed = in.max_health_changes.value_or(std::max<std::int64_t>(b.incident_edges, 0));
+    s.bars.push_back({"flaps", fmt::format("no flapping on {}", b.bank_id), b.health_changes <= allowed, false,
+                      fmt::format("{} health changes <= {}", b.health_changes, allowed)});
+  }
+}
+
 void incident_bars(const ScoreInputs& in, Scorecard& s) {
   s.bars.push_back(gap_bar(in, s, "first_attempt_gap", "first-attempt success: gap captured", "first_attempt_success",
                            in.min_first_attempt_gap, true));
@@ -56,6 +64,10 @@ void incident_bars(const ScoreInputs& in, Scorecard& s) {
   }
   s.bars.push_back(floor);
 
+  if (in.incidents.empty()) {  // no scripted incident: nothing to detect or mitigate
+    flap_bars(in, s);
+    return;
+  }
   const std::int64_t bar_ms = in.detect_cycles * in.agent_interval_ms + in.detect_slack_ms;
   const auto& t = s.timeline;
   s.bars.push_back({"detect", fmt::format("detection within {} agent cycles", in.detect_cycles),
@@ -72,11 +84,7 @@ void incident_bars(const ScoreInputs& in, Scorecard& s) {
                                                   double(*t.mitigate_ms) / 1000, double(window_ms) / 1000)
                                     : t.mitigate_note});
   }
-  for (const auto& b : s.banks) {
-    const std::int64_t allowed = in.max_health_changes.value_or(std::max<std::int64_t>(b.incident_edges, 0));
-    s.bars.push_back({"flaps", fmt::format("no flapping on {}", b.bank_id), b.health_changes <= allowed, false,
-                      fmt::format("{} health changes <= {}", b.health_changes, allowed)});
-  }
+  flap_bars(in, s);
 }
 
 // Whole-run first-attempt success against the baseline's plus a margin (the drift and calm drills).

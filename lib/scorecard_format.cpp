@@ -121,13 +121,15 @@ std::string scorecard_to_text(const Scorecard& s) {
     out += s.gaps.empty() ? "(no gap: the baseline and oracle logs are both needed)\n" : gap_table(s);
   }
   out += whole_run_table(s);
-  if (!s.calm) {
+  if (!s.calm && s.incident_end_ms <= s.incident_start_ms) {
+    out += "timeline: no scripted incident, nothing to time\n";
+  } else if (!s.calm) {
     const Timeline& t = s.timeline;
     out += fmt::format("timeline: detect {}{}, mitigate {}{}, recover {}{}\n", seconds(t.detect_ms),
                        t.detect_ms ? "" : " (" + t.detect_note + ")", seconds(t.mitigate_ms),
                        t.mitigate_ms ? "" : " (" + t.mitigate_note + ")",
                        t.recover_ms ? seconds(t.recover_ms) + " after the incident ended" : "-",
-                       t.recover_ms ? "" : " (" + t.recover_note + ")");
+                       t.recover_note.empty() ? "" : " (" + t.recover_note + ")");
   }
   for (const auto& b : s.banks)
     out += fmt::format("{}: {} health changes, {} breaker changes by the agent, {} incident edges\n", b.bank_id,

@@ -185,12 +185,12 @@ void Run::poll_config() {
 
 // The oracle's plan: how many first attempts per second each bank gets. Tiers, best first: banks no
 // incident affects, banks an incident degrades (errors, latency), banks in an outage; banks the
-// operator made unroutable are never used. Each tier is filled by the operator's weights up to each
-// bank's true capacity, less the retries the plan itself will send there and kOracleHeadroom for
-// their bunching; what no bank can take without overload goes to the unaffected and degraded banks
-// by capacity (overload is then unavoidable), and only when nothing else is left to the banks in an
-// outage.
-constexpr double kOracleHeadroom = 0.85;
+// operator made unroutable are never used. Each tier is filled by the operator's weights up to
+// kOracleHeadroom of each bank's true capacity (room for retries bunching in one second) less the
+// retries the plan itself sends there; what no bank can take without overload goes to the unaffected
+// and degraded banks by capacity (overload is then unavoidable), and only when nothing else is left
+// to the banks in an outage.
+constexpr double kOracleHeadroom = 0.88;
 enum OracleTier : char { kUnaffected, kDegraded, kOutage, kUnroutable };
 
 // Splits demand (attempts/s) over `banks` by weight, none above its cap; returns what is left.
@@ -237,11 +237,13 @@ double soft_failure_probability(const BankBehavior& b, const IncidentEffect& e) 
   return 1.0 - (1.0 - b.soft_failure_rate) * (1.0 - e.extra_error_rate) * (1.0 - timeout);
 }
 
-std::vector<double> oracle_plan_once(const std::vector<OracleBank>& banks, double tps, double retry_factor) {
+// One round of the plan, each bank's cap lowered by the retries the previous round sends it.
+std::vector<double> oracle_plan_once(const std::vector<OracleBank>& banks, double tps,
+                                     const std::vector<double>& retries_in) {
   const std::size_t n = banks.size();
   std::vector<double> rate(n, 0), cap(n), weight(n), capacity(n);
   for (std::size_t i = 0; i < n; ++i) {
-    cap[i] = banks[i].capacity_per_s * kOracleHeadroom / retry_factor;
+    cap[i] = std::max(0.0, banks[i].capacity_per_s * kOracleHeadroom - retries_in[i]);
     weight[i] = banks[i].weight;
     capacity[i] = banks[i].capacity_per_s;
   }
@@ -261,16 +263,23 @@ std::vector<double> oracle_plan_once(const std::vector<OracleBank>& banks, doubl
   return rate;
 }
 
-// Retries land on the other banks of the plan roughly in proportion to their first attempts, so each
-// bank carries about first_attempts x (1 + retries / tps); a few rounds settle the plan.
+// A bank's soft failures are retried on the plan's other banks by their share (the router's retry
+// rule: the next untried eligible bank by weight), so the retries each bank receives follow from the
+// plan; a few rounds settle it.
 std::vector<double> oracle_plan(const std::vector<OracleBank>& banks, double tps) {
-  double retry_factor = 1.0;
-  std::vector<double> rate;
+  const std::size_t n = banks.size();
+  std::vector<double> retries_in(n, 0), rate;
   for (int round = 0; round < 4; ++round) {
-    rate = oracle_plan_once(banks, tps, retry_factor);
-    double retries = 0;
-    for (std::size_t i = 0; i < banks.size(); ++i) retries += rate[i] * banks[i].failure_probability;
-    retry_factor = 1.0 + retries / tps;
+    rate = oracle_plan_once(banks, tps, retries_in);
+    double total = 0;
+    for (double r : rate) total += r;
+    std::fill(retries_in.begin(), retries_in.end(), 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double others = total - rate[i];
+      if (others <= 0) continue;
+      for (std::size_t j = 0; j < n; ++j)
+        if (j != i) retries_in[j] += rate[i] * banks[i].failure_probability * rate[j] / others;
+    }
   }
   return rate;
 }

@@ -6,6 +6,9 @@
 # should. Bar: whole-run first-attempt success at least the static weights' (the baseline) + 1.0 pt.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
+# Success-rate routing is opt-in (routing_rules.success_rate_routing, README contract section): this
+# drill measures what opting in buys over the operator's static weights.
+ct set routing_rules.success_rate_routing.enabled true --reason "drill: opt in to success-rate routing" >/dev/null
 DRILL_WORLD="$data/world.json"
 cat > "$DRILL_WORLD" <<'JSON'
 {"banks": {"bank_c": {"soft_failure_rate": 0.005}}}

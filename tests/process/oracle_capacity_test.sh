@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The capacity-aware oracle (`simulator --oracle`, docs/oracle.md) at 5x the demo's load: 500
-# payments/s with bank_b failing half its attempts and bank_c down. It must keep every bank below its
-# capacity (attempts per second by start time, from the log) and beat the no-agent baseline on
+# payments/s with bank_b failing half its attempts and bank_c down. It must never load a bank past its
+# capacity (attempts started per second, from the log; the world rate-limits beyond it) and beat the no-agent baseline on
 # first-attempt success. In a world without background soft failures (so every RATE_LIMITED row is an
 # overload) the oracle's log has no RATE_LIMITED row at all.
 set -euo pipefail

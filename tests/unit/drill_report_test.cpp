@@ -125,8 +125,10 @@ TEST_CASE("the page opens with the scorecard's verdict and summary, in human lab
                                  {"known_short", true}, {"detail", "76%"}},
                             Json{{"key", "p95_gap"}, {"bar", "p95 gap"}, {"passed", false}, {"detail", "no room"}}})}};
   const std::string summary = render_scorecard_summary_html(sc);
-  CHECK(summary.find("Verdict: <span class=\"fail\">FAIL</span>") != std::string::npos);
+  CHECK(summary.find("Verdict: <span class=\"fail\">FAIL, with bars known to fall short: first-attempt gap</span>") !=
+        std::string::npos);
   CHECK(summary.find("the &lt;oracle&gt; has no room") != std::string::npos);
+  CHECK(summary.find("Missed: p95 gap.") != std::string::npos);  // the known-short miss is listed apart
   CHECK(summary.find("detected after 3.1 s") != std::string::npos);
   CHECK(summary.find("after 4.0 s") != std::string::npos);
   CHECK(summary.find("Not back to the operator&#39;s settings by the end of the run (weight &lt;5&gt;)") != std::string::npos);

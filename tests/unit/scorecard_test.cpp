@@ -280,6 +280,14 @@ TEST_CASE("a missing samples file, an empty window and an oracle with no room ar
   CHECK_FALSE(empty->passed());
 
   in = inputs(logs.oracle, logs);
+  in.incidents.clear();  // a fault the script does not name (chaos): the gap cannot be judged
+  auto unscripted = compute_scorecard(in);
+  REQUIRE(unscripted.ok());
+  CHECK(bar(*unscripted, "first_attempt_gap")->detail.find("no incident was given") != std::string::npos);
+  CHECK(bar(*unscripted, "detect") == nullptr);
+  CHECK_FALSE(unscripted->passed());
+
+  in = inputs(logs.oracle, logs);
   in.oracle_log_path = logs.baseline;  // an "oracle" no better than the baseline
   auto no_room = compute_scorecard(in);
   REQUIRE(no_room.ok());
