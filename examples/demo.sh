@@ -11,6 +11,9 @@ export DRILL_MODE=live DRILL_LIVE=1 DRILL_KEEP=1 DRILL_OPEN_S=${DRILL_OPEN_S:-10
 if [ -n "${OPENROUTER_API_KEY:-}" ]; then export DRILL_AGENT_ARGS="--reasoner llm"; fi
 source "$(dirname "${BASH_SOURCE[0]}")/drills/lib.sh"
 drill_setup
+# Success-rate routing (issue 14) is opt-in per config; the demo turns it on, so the agent also tunes
+# weights toward the best banks in steady state (each move an agent_history entry with its numbers).
+ct set routing_rules.success_rate_routing.enabled true --reason "demo: success-rate routing on" >/dev/null
 echo "payops demo: data in $data"
 echo "  traffic: simulator at $tps payments/s for 60 s; incident: bank_b outage from 15 s to 40 s"
 echo "  agent: one cycle every $interval (${DRILL_AGENT_ARGS:---reasoner rules}); each line: payments and success, then per bank"

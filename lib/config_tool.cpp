@@ -211,22 +211,26 @@ int config_bank(const ConfigToolContext& ctx, const std::string& bank_id, const 
   if (!edit.weight && !edit.enabled && !edit.health && !edit.retry_level)
     return usage(ctx, "bank: say what to change (--weight N, --enable, --disable, --health H, --retry-level L)");
   // One history entry per kind of change, so the agent's cooldowns see exactly what the operator set.
+  // A part that finds the field already at the value given is recorded too, as a confirmation (the
+  // change's before equals its after, details.confirmed): an operator who says "bank_b stays at weight
+  // 25" during an incident states an intent, and the agent's per-field cooldown must protect it.
   struct Part {
     const char* action;
+    const char* field;  // under banks.<id>.
     std::function<Status(Bank&)> apply;
   };
   std::vector<Part> parts;
-  if (edit.weight) parts.push_back({"set_weights", [&](Bank& b) { b.weight = *edit.weight; return ok_status(); }});
-  if (edit.enabled) parts.push_back({"set_enabled", [&](Bank& b) { b.enabled = *edit.enabled; return ok_status(); }});
+  if (edit.weight) parts.push_back({"set_weights", "weight", [&](Bank& b) { b.weight = *edit.weight; return ok_status(); }});
+  if (edit.enabled) parts.push_back({"set_enabled", "enabled", [&](Bank& b) { b.enabled = *edit.enabled; return ok_status(); }});
   if (edit.health)
-    parts.push_back({"update_bank_health", [&](Bank& b) -> Status {
+    parts.push_back({"update_bank_health", "health_status", [&](Bank& b) -> Status {
                        const auto h = parse_health(*edit.health);
                        if (!h) return make_error(fmt::format("--health must be healthy, degraded or down, got \"{}\"", *edit.health), Error::Kind::invalid_input);
                        b.health_status = *h;
                        return ok_status();
                      }});
   if (edit.retry_level)
-    parts.push_back({"adjust_retry_policy", [&](Bank& b) -> Status {
+    parts.push_back({"adjust_retry_policy", "retry_policy.level", [&](Bank& b) -> Status {
                        const auto l = parse_retry_level(*edit.retry_level);
                        if (!l) return make_error(fmt::format("--retry-level must be low, normal, high or custom, got \"{}\"", *edit.retry_level), Error::Kind::invalid_input);
                        if (*l == RetryLevel::custom) {
@@ -250,7 +254,15 @@ int config_bank(const ConfigToolContext& ctx, const std::string& bank_id, const 
       const Config before = config;
       if (auto s = part.apply(*config.find_bank(bank_id)); !s.ok()) return s;
       auto changes = diff_configs(before, config);
-      if (changes.empty()) continue;
+      if (changes.empty()) {
+        const std::string path = fmt::format("banks.{}.{}", bank_id, part.field);
+        auto value = get_path(config_to_json(config), path);
+        if (!value.ok()) return value.error();
+        HistoryEntry confirmation = operator_entry(ctx, part.action, {FieldChange{path, *value, *value}});
+        confirmation.details["confirmed"] = true;
+        config.agent_history.push_back(std::move(confirmation));
+        continue;
+      }
       config.agent_history.push_back(operator_entry(ctx, part.action, changes));
       all_changes.insert(all_changes.end(), changes.begin(), changes.end());
     }

@@ -364,7 +364,10 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
 void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   const Bank& b = *v.bank;
   const auto p95 = v.S.latency.percentile(0.95);
-  if (v.escalate) {
+  // An escalation marks the bank down only while its breaker is closed: with the breaker open or
+  // probing, a failed probe is already answered by a longer hold, and a `down` verdict would only be
+  // undone at the next probe ("degraded so its probes can flow"), a verdict per flap.
+  if (v.escalate && plan.breaker == BreakerState::closed) {
     health_action(c, v, plan, Health::down, fmt::format("{}: down: escalation, an earlier action on it did not help", b.id));
   } else if (dwelt(c, b) && plan.breaker == BreakerState::closed &&
              v.S.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests) &&

@@ -54,14 +54,24 @@ read -r total on_b < <(awk -F, -v from="$(iso "$from")" -v to="$(iso "$to")" \
 (( on_b * 100 <= total * 15 )) || fail "bank_b still took $on_b of $total attempts while its breaker was open"
 
 # Recovery: bank_b's breaker closed again and its weight came back toward 25 in steps of at most 7
-# (slow start after the close, then 25% of its intent per cycle).
+# (slow start after the close, then 25% of its intent per cycle). The one allowed exception is the
+# half-open probe weight: the cycle that moves the breaker to half_open may raise the weight above the
+# intent so the probes arrive at a minimum absolute rate (the router gives a half_open bank only
+# half_open_traffic_ratio of its weight); the slow start after the close brings it back down.
+probe_cycles=$(jq -r '[.agent_history[] | select(.actor=="agent") | select(any(.details.changes[]?;
+  .path=="banks.bank_b.circuit_breaker.state" and .after=="half_open")) | .timestamp] | join(" ")' "$cfg")
+above_intent=$(jq -r '.agent_history[] | select(.action=="reroute_traffic") | select(any(.details.changes[];
+  .path=="banks.bank_b.weight" and .after > 25)) | .timestamp' "$cfg")
+for t in $above_intent; do
+  [[ " $probe_cycles " == *" $t "* ]] || fail "bank_b's weight went above its intent 25 at $t outside a half-open probe cycle"
+done
 [[ $(jq -r '.banks[] | select(.id=="bank_b") | .circuit_breaker.state' "$cfg") != open ]] ||
   fail "bank_b's breaker is still open after the outage"
 steps=$(jq -r '.agent_history[] | select(.action=="reroute_traffic") | .details.changes[] |
   select(.path=="banks.bank_b.weight") | "\(.before) \(.after)"' "$cfg")
 [[ -n "$steps" ]] || fail "the agent never moved bank_b's weight"
 while read -r before after; do
-  (( after - before <= 7 )) || fail "bank_b's weight jumped up $before -> $after (more than 25% of its 25)"
+  (( after > 25 || after - before <= 7 )) || fail "bank_b's weight jumped up $before -> $after (more than 25% of its 25)"
 done <<< "$steps"
 echo "$steps" | awk '$2 > $1' | grep -q . || fail "bank_b's weight was never restored: $steps"
 jq -e '[.agent_history[] | select(.actor=="agent") | .reason | length > 0] | all' "$cfg" > /dev/null ||
