@@ -41,7 +41,9 @@
 //    degraded -> healthy: after min_dwell, breaker closed, >= probe_min_requests served attempts in
 //    the short window with fault rate <= degrade_leave, slow-call rate <= slow_leave and p95 <
 //    latency_leave_ms.
-//    degraded -> down: only on a learn escalation. down -> half_open probing after the dwell.
+//    degraded -> down: only on a learn escalation, and only with the breaker closed (open
+//    or probing, a failed probe is already answered by a longer hold: a `down` then would be undone at
+//    the next probe, one verdict per flap). down -> half_open probing after the dwell.
 // 4. Weights (one reroute per cycle for every bank that moves; moves up at most one step of
 //    weight_step_fraction of the intent per cycle, moves down at most the guardrail's bound).
 //    The reference is the operator's intended weight (intended_weights); the agent returns to it.

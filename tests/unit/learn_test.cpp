@@ -53,6 +53,24 @@ TEST_CASE("an ineffective move away from a still-failing bank escalates") {
   CHECK(down);
 }
 
+TEST_CASE("an escalation leaves a bank whose breaker is open degraded: the hold answers it, not a verdict") {
+  const Action degrade{UpdateBankHealth{"bank_b", Health::degraded}, "bank_b failing",
+                       Json{{"observed", Json{{"payment_success_rate", 0.7}}}}};
+  Config c = with_action(degrade, kT0);
+  Rows failing;
+  failing.spread(kT0 + 40'000, kT0 + 70'000, 50, "bank_b", 2);
+  auto j = judge_pending(c, failing.observe(kT0 + 70'000), LearnOptions{});
+  REQUIRE(j.size() == 1);
+  REQUIRE(j[0].escalation.has_value());
+  c.banks[1].health_status = Health::degraded;
+  c.banks[1].circuit_breaker.state = BreakerState::open;  // opened just now: no probe due yet
+  c.banks[1].circuit_breaker.opened_at = kT0 + 69'000;
+  const Decision d = decide_rules(c, failing.observe(kT0 + 70'000), RulesOptions{}, {*j[0].escalation});
+  for (const Action& a : d.actions) {
+    if (auto* h = std::get_if<UpdateBankHealth>(&a.args)) CHECK(h->health_status != Health::down);
+  }
+}
+
 TEST_CASE("no traffic: pending until the give-up bound, then ineffective without escalation") {
   Config c = with_action(Action{SetCircuitBreaker{"bank_b", BreakerState::open}, "x", {}}, kT0);
   CHECK(judge_pending(c, Rows{}.observe(kT0 + 120'000), LearnOptions{}).empty());
