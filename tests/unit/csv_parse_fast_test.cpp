@@ -38,14 +38,14 @@ std::string row_line(int i) {
   return out;
 }
 
-// Decodes line through the structural scan, as the report does.
+// Decodes one line (text, ending in '\n') through the structural scan, as the report does. The row's
+// string views point into text, so the caller keeps text alive while it reads them.
 struct Verdict {
   std::optional<Malformed> bad;
   DecodedRow row;
 };
-Verdict decode_via_scan(const std::string& line, CsvRowDecoder& decoder) {
+Verdict decode_via_scan(const std::string& text, CsvRowDecoder& decoder) {
   Verdict v;
-  const std::string text = line + "\n";
   const ScanSummary s = csv_detail::scan_decoded(text, false, decoder, [&](const DecodedRow& r) { v.row = r; });
   REQUIRE(s.lines == 1);
   if (s.malformed == 1) v.bad = s.first_malformed.at(0).reason;
@@ -56,7 +56,8 @@ void check_same_as_parse_csv_line(const std::string& line, CsvRowDecoder& decode
   CAPTURE(line);
   RowView ref;
   const auto want = parse_csv_line(line, ref);
-  const Verdict got = decode_via_scan(line, decoder);
+  const std::string text = line + "\n";
+  const Verdict got = decode_via_scan(text, decoder);
   REQUIRE(got.bad == want);
   if (want) return;
   CHECK(got.row.timestamp_ms == ref.timestamp_ms);
