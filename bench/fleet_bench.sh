@@ -13,18 +13,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/payops_fleet_bench.XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf -- "$work"; }
 trap cleanup EXIT
-read -r -a ports < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))')
-for i in 0 1 2; do
-  routes=(); for j in 0 1 2; do [[ $j == "$i" ]] || routes+=("nats://127.0.0.1:${ports[$((j + 3))]}"); done
-  nats-server -js -sd "$work/node$i" -n "n$i" -a 127.0.0.1 -p "${ports[$i]}" --cluster_name bench \
-    --cluster "nats://127.0.0.1:${ports[$((i + 3))]}" --routes "$(IFS=,; echo "${routes[*]}")" > "$work/node$i.log" 2>&1 &
-  pids+=("$!")
-done
-nats="nats://127.0.0.1:${ports[0]},nats://127.0.0.1:${ports[1]},nats://127.0.0.1:${ports[2]}"
+source "$(dirname "${BASH_SOURCE[0]}")/../examples/fleet/nats_cluster.sh"
+start_nats_cluster "$work" bench
+nats=$NATS_CLUSTER_URL
 fleet=("$build/fleet" --nats "$nats" --replicas 3)
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), nats-server $(nats-server --version | cut -d' ' -f2)"
 

@@ -20,18 +20,9 @@ cleanup() {
   if [[ "${FLEET_KEEP:-0}" == 1 ]]; then echo "data kept in $work"; else rm -rf -- "$work"; fi
 }
 trap cleanup EXIT
-read -r -a ports < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))')
-for i in 0 1 2; do
-  routes=(); for j in 0 1 2; do [[ $j == "$i" ]] || routes+=("nats://127.0.0.1:${ports[$((j + 3))]}"); done
-  nats-server -js -sd "$work/nats$i" -n "nats$i" -a 127.0.0.1 -p "${ports[$i]}" --cluster_name payops \
-    --cluster "nats://127.0.0.1:${ports[$((i + 3))]}" --routes "$(IFS=,; echo "${routes[*]}")" > "$work/nats$i.log" 2>&1 &
-  pids+=("$!")
-done
-export PAYOPS_NATS_URL="nats://127.0.0.1:${ports[0]},nats://127.0.0.1:${ports[1]},nats://127.0.0.1:${ports[2]}"
+source "$root/examples/fleet/nats_cluster.sh"
+start_nats_cluster "$work" payops
+export PAYOPS_NATS_URL=$NATS_CLUSTER_URL
 echo "cluster: $PAYOPS_NATS_URL"
 
 central="$work/central"; mkdir -p "$central" "$work/pay-1" "$work/pay-2"
