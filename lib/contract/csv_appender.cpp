@@ -218,6 +218,11 @@ void CsvAppender::notice(const std::string& sentence) const {
   }
 }
 
+void CsvAppender::set_follow_interval_ms(std::int64_t ms) {
+  follow_interval_ms_ = ms;
+  next_check_ms_ = steady_now_ms() + ms;
+}
+
 void CsvAppender::follow_path() {
   const std::uint64_t generation = reopen_generation();
   const std::int64_t now_ms = steady_now_ms();

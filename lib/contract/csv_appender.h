@@ -51,8 +51,9 @@ class CsvAppender {
   // prefixed "payops: "). Long-running tools keep the default: these are loud warnings by design.
   using NoticeSink = std::function<void(const std::string& sentence)>;
   void set_notice_sink(NoticeSink sink) { notice_ = std::move(sink); }
-  // How often the path is re-checked for a new file (a stat); 0: before every write (tests).
-  void set_follow_interval_ms(std::int64_t ms) { follow_interval_ms_ = ms; }
+  // How often the path is re-checked for a new file (a stat); 0: before every write (tests). The
+  // next check is due this long after the call.
+  void set_follow_interval_ms(std::int64_t ms);
   std::uint64_t reopens() const { return reopens_; }          // files reopened (rotation or SIGHUP)
   std::uint64_t truncations() const { return truncations_; }  // shrunk files found under the lock
 
