@@ -13,6 +13,7 @@
 #include "platform/time_util.h"
 #include "report/agent_report.h"
 #include "report/drill_report.h"
+#include "report/prometheus_textfile.h"
 #include "report/war_room.h"
 
 namespace payops {
@@ -59,6 +60,14 @@ int agent_status(const AgentFlags& flags, const AgentStatusFlags& status) {
   if (!status.at.empty()) {
     so.at_ms = parse_timestamp(status.at);
     if (!so.at_ms) return agent_usage(fmt::format("--at must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", status.at));
+  }
+  if (!status.prometheus.empty()) {
+    if (status.watch) return agent_usage("--prometheus writes one snapshot; run it from a timer, not with --watch");
+    StatusSource source(so.data_dir, so.short_window_ms, so.long_window_ms);
+    const StatusSnapshot snap = source.read(so.at_ms.value_or(SystemClock::instance().now_ms()));
+    if (!source.has_config()) return agent_fail(make_error(source.config_problem(), Error::Kind::invalid_config));
+    if (auto s = write_file_atomically(status.prometheus, status_to_prometheus(snap)); !s.ok()) return agent_fail(s.error());
+    return kExitOk;
   }
   if (status.watch) install_stop_handlers();
   return run_status(so);

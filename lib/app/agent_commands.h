@@ -40,6 +40,7 @@ struct AgentStatusFlags {
   std::string refresh = "1s";
   std::string at;
   std::uint64_t max_frames = 0;
+  std::string prometheus;  // FILE: write the snapshot in Prometheus text format there (atomically), print nothing
 };
 
 struct AgentScoreFlags {
@@ -58,6 +59,7 @@ struct AgentDrillReportFlags {
 struct AgentRunFlags {
   std::string interval = "10s";
   std::string input;  // FILE or - (stdin); empty: the data dir's log
+  bool apply = false; // with --input: write the data dir's live config (else a scratch copy, unless --data-dir)
 };
 
 struct AgentReportFlags {

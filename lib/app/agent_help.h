@@ -14,11 +14,12 @@ inline constexpr const char* kAgentDescription =
       "Examples:\n"
       "  agent once                                  one cycle now (cron)\n"
       "  agent run --interval 10s                    daemon; Ctrl-C/SIGTERM finish the cycle and exit\n"
-      "  simulator --fast --out - | agent run --input - --interval 10s   event time from the rows\n"
+      "  simulator --fast --out - | agent run --input - --interval 10s   event time; on a scratch copy (--apply: live)\n"
       "  agent once --dry-run --json                 decide and print, change nothing\n"
       "  agent --now 2026-11-22T12:00:05.000Z once   one cycle at a virtual instant (closed-loop drills)\n"
       "  agent report transactions.csv --since 2026-11-22T12:00:00.000Z\n\n"
       "  agent status --watch                        the war room: live per-bank view in this terminal\n"
+      "  agent status --prometheus FILE              one snapshot for node_exporter's textfile collector\n"
       "  agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv\n"
       "  agent --reasoner llm run                    ask an LLM (OPENROUTER_API_KEY), vetted by the rules' guardrails\n\n"
       "LLM reasoner: --reasoner llm sends each cycle's observations to an OpenAI-compatible\n"
@@ -27,7 +28,8 @@ inline constexpr const char* kAgentDescription =
       "answer, a timeout, an HTTP error or a rate limit falls back to the rules for that cycle and is\n"
       "recorded in agent_history (llm_fallback). --shadow llm asks the LLM but lets the rules act.\n\n"
       "Exit codes: 0 ok, 1 other failure (I/O), 2 usage, 3 config lock held too long by another\n"
-      "process, 4 shared_config.json missing or invalid, 5 (score) the drill missed a bar.";
+      "process, 4 shared_config.json missing or invalid, 5 (score) the drill missed a bar, 6 (once)\n"
+      "transactions.csv is missing (no cycle ran).";
 
 inline constexpr const char* kAgentScoreDescription =
       "Drill scorecard: payment-level metrics of the agent's run against the same traffic without the agent\n"

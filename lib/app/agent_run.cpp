@@ -16,6 +16,7 @@
 #include "app/agent_commands.h"
 #include "app/agent_flags.h"
 #include "contract/config_store.h"
+#include "contract/csv_tail.h"
 #include "contract/data_dir.h"
 #include "platform/clock.h"
 #include "platform/exit_codes.h"
@@ -160,8 +161,12 @@ int run_daemon(const CycleSetup& setup, ConfigStore& store, std::int64_t interva
   const ObserveFn observe = observe_data_dir_log(setup);
   bool first = true;
   Clock& clock = SystemClock::instance();
+  // Rotation, truncation, a missing log, or none written for 3 intervals (at least a minute): said
+  // on stderr at the cycle that sees it. The cycle itself reads the path afresh, so it follows.
+  LogWatch log_watch(setup.dir.transactions_csv(), std::max<std::int64_t>(60'000, 3 * interval_ms));
   while (!stop_requested()) {
     const TimeMs started = clock.now_ms();
+    for (const std::string& said : log_watch.look(started)) fmt::print(stderr, "agent: {}\n", said);
     auto r = run_cycle(store, clock, observe, setup.options);
     if (!r.ok()) {
       if (first) return agent_fail(r.error());
@@ -191,6 +196,18 @@ int agent_once(const AgentFlags& flags) {
   CurlHttpClient http;
   install_second_reasoner(setup, http, !flags.shadow.empty(), false);
   ConfigStore store = open_store(setup);
+  // One cycle over a missing log would judge every bank on nothing: say so and exit 6 (README, Exit
+  // codes), so cron and the drills notice. An empty or header-only log is fine (no traffic yet).
+  LogWatch log_watch(setup.dir.transactions_csv());
+  (void)log_watch.look(0);
+  // Only with a config there: an uninitialised data dir is the config's problem (exit 4, "run
+  // config-tool init"), reported by the cycle below.
+  if (log_watch.missing() && ::access(setup.dir.config_json().c_str(), F_OK) == 0) {
+    fmt::print(stderr, "agent: {} is missing (rotated away and not recreated, or deleted): no cycle run; start "
+                       "the simulator or run `config-tool init` to create it\n",
+               setup.dir.transactions_csv());
+    return kExitLogMissing;
+  }
   ManualClock fixed(virtual_now.value_or(0));
   if (virtual_now) setup.options.cycle_id_tag = "virtual";
   auto r = run_cycle(store, virtual_now ? static_cast<Clock&>(fixed) : SystemClock::instance(),
@@ -213,6 +230,17 @@ int agent_run(const AgentFlags& flags, const AgentRunFlags& run) {
   install_stop_handlers();
   // Keep cycles that run back to back (short intervals) from mistaking each other for a rival.
   setup.options.min_cycle_gap_ms = std::min<std::int64_t>(setup.options.min_cycle_gap_ms, *interval_ms / 2);
+  if (streaming && !run.apply && flags.data_dir.empty() && !flags.dry_run) {  // a dry run writes nothing anyway
+    // A replay of old traffic must not write week-old metrics and past-dated actions into the live
+    // config: it works on a copy unless asked (--apply, or a data dir named with --data-dir).
+    auto scratch = make_scratch_copy(setup.dir);
+    if (!scratch.ok()) return agent_fail(scratch.error());
+    fmt::print(stderr, "agent: replaying into a scratch copy of the config, {} (the live config is untouched; "
+                       "--apply writes it)\n", scratch->config_json());
+    setup.dir = *scratch;
+    ConfigStore scratch_store = open_store(setup);
+    return run_input_stream(setup, scratch_store, run.input, *interval_ms, flags.json);
+  }
   if (streaming) return run_input_stream(setup, store, run.input, *interval_ms, flags.json);
   return run_daemon(setup, store, *interval_ms, flags.json);
 }

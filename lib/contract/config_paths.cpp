@@ -172,6 +172,9 @@ std::vector<FieldChange> diff_configs(const Config& before, const Config& after)
     if (!still) out.push_back({"banks." + ob["id"].get<std::string>(), ob, Json()});
   }
   diff_objects(b["routing_rules"], a["routing_rules"], "routing_rules.", out);
+  // The one optional top-level key config-tool may set (set_path): a change to it is recorded too.
+  const Json rb = b.value("require_reason", Json()), ra = a.value("require_reason", Json());
+  if (rb != ra) out.push_back({"require_reason", rb, ra});
   return out;
 }
 

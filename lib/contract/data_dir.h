@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "platform/result.h"
+
 namespace payops {
 
 struct DataDir {
@@ -16,5 +18,12 @@ struct DataDir {
 
 // flag_value: the --data-dir flag as given (empty when absent). The flag wins over the environment.
 DataDir resolve_data_dir(const std::string& flag_value);
+
+// A private data dir for a replay (`agent run --input` without --apply): a new directory
+// $TMPDIR/payops-replay-XXXXXX (TMPDIR unset: /tmp) holding a copy of live's shared_config.json, so
+// a replay of old traffic decides and writes there and the live config is never touched. The
+// directory is left for the caller to inspect (its path is printed); nothing deletes it.
+// Errors: a missing live config (not_found, naming it), or the copy failing (failed, naming both).
+Result<DataDir> make_scratch_copy(const DataDir& live);
 
 }  // namespace payops

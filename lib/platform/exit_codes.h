@@ -12,6 +12,7 @@ enum ExitCode : int {
   kExitUsage = 2,          // bad flags or invalid input; nothing was written
   kExitLockTimeout = 3,    // the config lock was held by another process for longer than the bound
   kExitInvalidConfig = 4,  // shared_config.json is missing, unparsable or invalid; left as it was
+  kExitLogMissing = 6,     // agent once: transactions.csv does not exist (5 is agent score's missed bar)
 };
 
 inline int exit_code_for(const Error& e) {

@@ -71,6 +71,9 @@ agent_sees_payments() {
   tail -n +"$((lines_before + 1))" "$work/agent.out" | grep -q 'payments [1-9]'
 }
 wait_for 10 "an agent cycle with payments after the mv" agent_sees_payments
+# ...and says what it saw: the log missing for a moment, or replaced by a new file.
+grep -Eq "transactions.csv (is missing|was replaced by a new file)" "$work/agent.err" ||
+  fail "the agent daemon did not report the rotation"
 
 # --- truncate -s 0: the next write starts with the header again, and says so ---
 truncate -s 0 "$log"

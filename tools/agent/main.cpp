@@ -80,6 +80,8 @@ int main(int argc, char** argv) try {
   status->add_option("--refresh", st.refresh, "Refresh interval with --watch (default 1s)");
   status->add_option("--at", st.at, "Show the log as of this timestamp (a finished drill) instead of now");
   status->add_option("--max-frames", st.max_frames, "Stop after this many refreshes (0 = until interrupted)");
+  status->add_option("--prometheus", st.prometheus,
+                     "Write one snapshot to FILE in Prometheus text format (node_exporter textfile; temp+rename)");
 
   AgentScoreFlags sc;
   auto* score = add_score_command(app, sc);
@@ -97,6 +99,8 @@ int main(int argc, char** argv) try {
   auto* run = app.add_subcommand("run", "Run cycles every --interval until SIGINT/SIGTERM (or the end of --input)");
   run->add_option("--interval", rn.interval, "Time between cycles (default 10s; event time with --input)");
   run->add_option("--input", rn.input, "Read rows from FILE or - (stdin) instead of the data dir's log");
+  run->add_flag("--apply", rn.apply,
+                "With --input: change the live config (default: a scratch copy, printed, unless --data-dir is given)");
 
   AgentReportFlags rp;
   auto* report = app.add_subcommand("report", "Per-bank statistics over a whole log (or --since/--until)");
