@@ -130,7 +130,7 @@ PaymentTracker::Slot* PaymentTracker::Table::find(std::uint64_t key) {
   }
 }
 
-PaymentTracker::Slot& PaymentTracker::Table::insert(std::uint64_t key) {
+PaymentTracker::Slot& PaymentTracker::Table::probe(std::uint64_t key) {
   // Keep the load at most 1/2 so probes stay short.
   if ((used + 1) * 2 > slots.size()) {
     std::vector<Slot> old = std::move(slots);
@@ -145,10 +145,17 @@ PaymentTracker::Slot& PaymentTracker::Table::insert(std::uint64_t key) {
   }
   const std::size_t mask = slots.size() - 1;
   std::size_t i = slot_of(key, mask);
-  while (slots[i].used) i = (i + 1) & mask;
-  ++used;
-  slots[i] = Slot{key, 1, 0, 0};
+  while (slots[i].used && slots[i].key != key) i = (i + 1) & mask;
   return slots[i];
+}
+
+void PaymentTracker::Table::prefetch(std::uint64_t key) const {
+  if (!slots.empty()) __builtin_prefetch(&slots[slot_of(key, slots.size() - 1)]);
+}
+
+void PaymentTracker::prefetch(std::uint64_t key) const {
+  current_.prefetch(key);
+  previous_.prefetch(key);
 }
 
 void PaymentTracker::Table::clear() {
@@ -168,18 +175,16 @@ PaymentTracker::Seen PaymentTracker::add(std::uint64_t key, TimeMs t, bool succe
     generation_start_ = t;
   }
   Seen seen;
-  Slot* slot = current_.find(key);
-  if (!slot) {
-    if (Slot* old = previous_.find(key)) {
+  Slot* slot = &current_.probe(key);
+  if (!slot->used) {
+    *slot = Slot{key, 1, 0, 0};
+    ++current_.used;
+    if (const Slot* old = previous_.find(key)) {
       // Still within the horizon: carry it into the current generation.
       // (The stale copy stays in previous_; current_ is always asked first.)
-      const Slot copy = *old;
-      slot = &current_.insert(key);
-      slot->success = copy.success;
-      slot->hard = copy.hard;
+      slot->success = old->success;
+      slot->hard = old->hard;
       seen.earlier = true;
-    } else {
-      slot = &current_.insert(key);
     }
   } else {
     seen.earlier = true;
@@ -203,6 +208,12 @@ void WindowStats::add(const RowView& row) {
 
 void WindowStats::add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id, TxnStatus status,
                       ErrorCode code, std::int64_t latency_ms) {
+  const bool routed = kind_of(code) != ErrorKind::routing && !bank_id.empty();
+  add_indexed(t, txn_key, routed ? banks.index_of(bank_id) : kNoBankIndex, status, code, latency_ms);
+}
+
+void WindowStats::add_indexed(TimeMs t, std::uint64_t txn_key, std::size_t index, TxnStatus status,
+                              ErrorCode code, std::int64_t latency_ms) {
   ++rows;
   first_ms = std::min(first_ms.value_or(t), t);
   last_ms = std::max(last_ms.value_or(t), t);
@@ -215,11 +226,10 @@ void WindowStats::add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id,
   if (seen.first_hard_decline) ++payments_hard_declined;
   if (!seen.earlier && success && track_payments) ++payments_first_attempt_succeeded;
 
-  if (kind == ErrorKind::routing || bank_id.empty()) {
+  if (index == kNoBankIndex) {
     ++no_route;
     return;
   }
-  const std::size_t index = banks.index_of(bank_id);
   if (index >= per_bank.size()) per_bank.resize(index + 1);
   BankWindowStats& b = per_bank[index];
   ++b.attempts;

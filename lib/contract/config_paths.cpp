@@ -21,15 +21,20 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 std::string keys_of(const Json& obj) {
   std::string out;
-  for (const auto& [k, v] : obj.items()) out += (out.empty() ? "" : ", ") + k;
+  for (const auto& [k, v] : obj.items()) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
   return out;
 }
 
 std::string bank_ids(const Json& banks) {
   std::string out;
   for (const auto& b : banks)
-    if (b.is_object() && b.contains("id") && b["id"].is_string())
-      out += (out.empty() ? "" : ", ") + b["id"].get<std::string>();
+    if (b.is_object() && b.contains("id") && b["id"].is_string()) {
+      if (!out.empty()) out += ", ";
+      out += b["id"].get_ref<const std::string&>();
+    }
   return out;
 }
 
@@ -70,7 +75,10 @@ Result<J*> resolve(J& doc, std::string_view path) {
     } else {
       return make_error(fmt::format("{} is a value, not an object: cannot look up \"{}\"", where, part), Error::Kind::invalid_input);
     }
-    walked += (walked.empty() ? "" : ".") + std::string(part);
+    // Appended piece by piece: `sep + std::string(part)` trips gcc 12's -Wrestrict (a false
+    // positive in the inlined operator+) in Release builds.
+    if (!walked.empty()) walked += '.';
+    walked += part;
   }
   return node;
 }

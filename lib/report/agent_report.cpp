@@ -108,13 +108,14 @@ ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOpt
   BankCache bank_cache;
   r.summary = csv_detail::scan_decoded(bytes, first_chunk, decoder, [&](const DecodedRow& row) {
     if (row.timestamp_ms < since || row.timestamp_ms >= until) return;
-    r.stats.add(row.timestamp_ms, row.txn_key, row.bank_id, row.status, row.error_code, row.latency_ms);
-    if (!options.payments) return;
     const ErrorKind kind = kind_of(row.error_code);
     const bool routed = kind != ErrorKind::routing && !row.bank_id.empty();  // as WindowStats::add
-    r.attempts.push_back(Attempt{row.txn_key, row.timestamp_ms,
-                                 routed ? bank_cache.index_of(row.bank_id, r.stats.banks) : kNoBank,
-                                 row.status == TxnStatus::success, kind == ErrorKind::hard});
+    const std::uint32_t bank = routed ? bank_cache.index_of(row.bank_id, r.stats.banks) : kNoBank;
+    r.stats.add_indexed(row.timestamp_ms, row.txn_key, bank == kNoBank ? WindowStats::kNoBankIndex : bank,
+                        row.status, row.error_code, row.latency_ms);
+    if (!options.payments) return;
+    r.attempts.push_back(Attempt{row.txn_key, row.timestamp_ms, bank, row.status == TxnStatus::success,
+                                 kind == ErrorKind::hard});
   });
   // With tracking off, add() counted every row as a payment: payments are the tracker's job here.
   r.stats.payments = r.stats.payments_succeeded = r.stats.payments_hard_declined = 0;
@@ -136,7 +137,12 @@ class InOrderMerge {
     std::vector<std::size_t> bank_of(chunk.stats.banks.size());
     for (std::size_t i = 0; i < bank_of.size(); ++i) bank_of[i] = *w.banks.find(chunk.stats.banks.id(i));
     // The same accounting as WindowStats::add with tracking on, over the same rows in the same order.
-    for (const Attempt& a : chunk.attempts) {
+    // Ids are random, so every lookup is a cache miss: ask for the slots a few attempts ahead.
+    constexpr std::size_t kPrefetchAhead = 16;
+    const std::vector<Attempt>& attempts = chunk.attempts;
+    for (std::size_t i = 0; i < attempts.size(); ++i) {
+      if (i + kPrefetchAhead < attempts.size()) tracker_.prefetch(attempts[i + kPrefetchAhead].txn_key);
+      const Attempt& a = attempts[i];
       const PaymentTracker::Seen seen = tracker_.add(a.txn_key, a.t, a.success, a.hard_decline);
       if (!seen.earlier) ++w.payments;
       if (seen.first_success) ++w.payments_succeeded;

@@ -254,7 +254,7 @@ std::string render_status_text(const StatusSnapshot& s, const RenderOptions& opt
                    b.in_config ? percent(b.configured_share) : "-", has ? percent(b.actual_share) : "-",
                    health_cell(b), b.in_config ? breaker_cell(b, s.now_ms) : "-", has ? percent(b.success_rate) : "-",
                    has ? fmt::format("{}ms", b.p95_latency_ms) : "-", std::to_string(b.attempts),
-                   "|" + sparkline(b.spark, options.unicode) + "|"});
+                   fmt::format("|{}|", sparkline(b.spark, options.unicode))});
     const bool red = b.health == Health::down || b.breaker == BreakerState::open || !b.enabled;
     const bool yellow = b.health == Health::degraded || b.breaker == BreakerState::half_open;
     bank_colors.push_back(red ? kRed : yellow ? kYellow : std::string_view{});
