@@ -8,8 +8,11 @@
 
 #include "app/agent_flags.h"
 #include "contract/data_dir.h"
+#include "platform/error_output.h"
+#include "platform/clock.h"
 #include "platform/exit_codes.h"
 #include "platform/stop_signal.h"
+#include "platform/time_flags.h"
 #include "platform/time_util.h"
 #include "report/agent_report.h"
 #include "report/drill_report.h"
@@ -17,6 +20,12 @@
 #include "report/war_room.h"
 
 namespace payops {
+namespace {
+
+// Relative time flags (-1h, now) count from the real clock.
+TimeMs wall_now() { return SystemClock::instance().now_ms(); }
+
+}  // namespace
 
 int agent_report(const AgentFlags& flags, const AgentReportFlags& report) {
   if (auto s = refuse_virtual_now(flags); !s.ok()) return agent_usage(s.error().message);
@@ -26,19 +35,18 @@ int agent_report(const AgentFlags& flags, const AgentReportFlags& report) {
   ro.threads = report.threads;
   ro.payments = !report.no_payments;
   if (!report.since.empty()) {
-    ro.since_ms = parse_timestamp(report.since);
+    ro.since_ms = parse_time_flag(report.since, wall_now());
     if (!ro.since_ms)
-      return agent_usage(fmt::format("--since must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", report.since));
+      return agent_usage(fmt::format("--since must be {}, got \"{}\"", kTimeSyntax, report.since));
   }
   if (!report.until.empty()) {
-    ro.until_ms = parse_timestamp(report.until);
+    ro.until_ms = parse_time_flag(report.until, wall_now());
     if (!ro.until_ms)
-      return agent_usage(fmt::format("--until must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", report.until));
+      return agent_usage(fmt::format("--until must be {}, got \"{}\"", kTimeSyntax, report.until));
   }
   auto r = build_report(ro);
   if (!r.ok()) {
-    fmt::print(stderr, "agent: report: {}\n", r.error().message);
-    return kExitFailure;  // a log problem, not a config one
+    return report_error("agent", kExitFailure, "report: " + r.error().message);  // a log problem, not a config one
   }
   fmt::print("{}", flags.json ? report_to_json(*r).dump(2) + "\n" : report_to_text(*r));
   return kExitOk;
@@ -58,8 +66,8 @@ int agent_status(const AgentFlags& flags, const AgentStatusFlags& status) {
   if (const auto w = positive_duration(flags.short_window)) so.short_window_ms = *w;
   if (const auto w = positive_duration(flags.long_window)) so.long_window_ms = *w;
   if (!status.at.empty()) {
-    so.at_ms = parse_timestamp(status.at);
-    if (!so.at_ms) return agent_usage(fmt::format("--at must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", status.at));
+    so.at_ms = parse_time_flag(status.at, wall_now());
+    if (!so.at_ms) return agent_usage(fmt::format("--at must be {}, got \"{}\"", kTimeSyntax, status.at));
   }
   if (!status.prometheus.empty()) {
     if (status.watch) return agent_usage("--prometheus writes one snapshot; run it from a timer, not with --watch");
@@ -79,8 +87,8 @@ namespace {
 Status read_drill_report_inputs(const AgentDrillReportFlags& report, DrillReportOptions& ro) {
   if (auto s = parse_incident_flags(report.incidents, ro.incidents); !s.ok()) return s;
   if (!report.start.empty()) {
-    ro.run_start_ms = parse_timestamp(report.start);
-    if (!ro.run_start_ms) return make_error(fmt::format("--start must be a timestamp, got \"{}\"", report.start));
+    ro.run_start_ms = parse_time_flag(report.start, wall_now());
+    if (!ro.run_start_ms) return make_error(fmt::format("--start must be {}, got \"{}\"", kTimeSyntax, report.start));
   }
   if (!report.scorecard.empty()) {
     std::ifstream in(report.scorecard);
@@ -102,7 +110,7 @@ int agent_drill_report(const AgentFlags& flags, const AgentDrillReportFlags& rep
   ro.title = report.title;
   if (auto s = read_drill_report_inputs(report, ro); !s.ok()) return agent_usage(s.error().message);
   if (auto s = write_drill_report(ro); !s.ok()) return agent_fail(s.error());
-  fmt::print("wrote {}\n", ro.out_path.empty() ? dir.dir + "/drill_report.html" : ro.out_path);
+  if (!flags.quiet) fmt::print("wrote {}\n", ro.out_path.empty() ? dir.dir + "/drill_report.html" : ro.out_path);
   return kExitOk;
 }
 
@@ -121,8 +129,8 @@ Result<ScoreInputs> score_inputs(const DataDir& dir, const AgentScoreFlags& scor
     si.known_short.insert(key);
   }
   if (score.min_gain_points >= 0) si.min_first_attempt_gain_points = score.min_gain_points;
-  const auto start = parse_timestamp(score.start);
-  if (!start) return make_error(fmt::format("--start must be a timestamp like 2026-11-22T12:00:00.000Z, got \"{}\"", score.start));
+  const auto start = parse_time_flag(score.start, wall_now());
+  if (!start) return make_error(fmt::format("--start must be {}, got \"{}\"", kTimeSyntax, score.start));
   si.run_start_ms = *start;
   const auto every = positive_duration(score.interval);
   if (!every) return make_error(fmt::format("--interval must be a positive duration, got \"{}\"", score.interval));
@@ -148,10 +156,10 @@ int agent_score(const AgentFlags& flags, const AgentScoreFlags& score) {
   si->history = std::move(*history);
   auto card = compute_scorecard(*si);
   if (!card.ok()) {
-    fmt::print(stderr, "agent: score: {}\n", card.error().message);
-    return kExitFailure;  // an unreadable input is never a pass, nor a config problem
+    // An unreadable input is never a pass, nor a config problem.
+    return report_error("agent", kExitFailure, "score: " + card.error().message);
   }
-  fmt::print("{}", flags.json ? scorecard_to_json(*card).dump(2) + "\n" : scorecard_to_text(*card));
+  if (!flags.quiet) fmt::print("{}", flags.json ? scorecard_to_json(*card).dump(2) + "\n" : scorecard_to_text(*card));
   if (!score.report.empty()) {
     DrillReportOptions ro;
     ro.data_dir = dir;

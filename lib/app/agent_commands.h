@@ -22,6 +22,7 @@ struct AgentFlags {
   std::string data_dir;  // empty: $PAYOPS_DATA_DIR, else the current directory
   bool json = false;
   bool dry_run = false;
+  bool quiet = false;  // once, run, score, drill-report: print nothing but errors
   std::string now;  // `agent once --now`: a virtual instant; refused by every other subcommand
   std::string short_window = "30s";
   std::string long_window = "5m";

@@ -2,20 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 #include "platform/time_util.h"
 
 namespace payops {
 
-int agent_usage(const std::string& message) {
-  fmt::print(stderr, "agent: {}\n", message);
-  return kExitUsage;
-}
+int agent_usage(const std::string& message) { return report_error("agent", kExitUsage, message); }
 
-int agent_fail(const Error& e) {
-  fmt::print(stderr, "agent: {}\n", e.message);
-  return exit_code_for(e);
-}
+int agent_fail(const Error& e) { return report_error("agent", exit_code_for(e), e.message); }
 
 std::optional<std::int64_t> positive_duration(const std::string& text) {
   auto v = parse_duration_ms(text);

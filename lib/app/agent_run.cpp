@@ -22,6 +22,7 @@
 #include "platform/exit_codes.h"
 #include "platform/http_client.h"
 #include "platform/stop_signal.h"
+#include "platform/time_flags.h"
 #include "platform/time_util.h"
 
 namespace payops {
@@ -121,7 +122,8 @@ ConfigStore open_store(const CycleSetup& setup) {
   return ConfigStore(setup.dir, store_options);
 }
 
-void print_cycle(const CycleReport& r, bool json) {
+void print_cycle(const CycleReport& r, bool json, bool quiet) {
+  if (quiet) return;
   if (json) {
     fmt::print("{}\n", cycle_report_to_json(r).dump());
   } else {
@@ -132,7 +134,7 @@ void print_cycle(const CycleReport& r, bool json) {
 
 // `agent run --input FILE|-`: cycles in the rows' event time until the end of the input or a signal.
 int run_input_stream(const CycleSetup& setup, ConfigStore& store, const std::string& input, std::int64_t interval_ms,
-                     bool json) {
+                     const AgentFlags& flags) {
   int fd = STDIN_FILENO;
   if (input != "-") {
     fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
@@ -146,7 +148,7 @@ int run_input_stream(const CycleSetup& setup, ConfigStore& store, const std::str
           code = agent_fail(r.error());
           return r.error().kind != Error::Kind::invalid_config && r.error().kind != Error::Kind::not_found;
         }
-        print_cycle(*r, json);
+        print_cycle(*r, flags.json, flags.quiet);
         return true;
       },
       [] { return stop_requested(); });
@@ -157,7 +159,7 @@ int run_input_stream(const CycleSetup& setup, ConfigStore& store, const std::str
 
 // The daemon: a failing first cycle (no config, broken config) ends it with that error; later
 // failures (a lock held for a while, a human's broken edit) are reported and the next cycle retries.
-int run_daemon(const CycleSetup& setup, ConfigStore& store, std::int64_t interval_ms, bool json) {
+int run_daemon(const CycleSetup& setup, ConfigStore& store, std::int64_t interval_ms, const AgentFlags& flags) {
   const ObserveFn observe = observe_data_dir_log(setup);
   bool first = true;
   Clock& clock = SystemClock::instance();
@@ -172,7 +174,7 @@ int run_daemon(const CycleSetup& setup, ConfigStore& store, std::int64_t interva
       if (first) return agent_fail(r.error());
       fmt::print(stderr, "agent: {} (retrying next cycle)\n", r.error().message);
     } else {
-      print_cycle(*r, json);
+      print_cycle(*r, flags.json, flags.quiet);
     }
     first = false;
     if (stop_requested()) break;
@@ -187,9 +189,8 @@ int agent_once(const AgentFlags& flags) {
   // A flag, not an environment variable: a stray PAYOPS_NOW in a shell must never move a real agent's clock.
   std::optional<TimeMs> virtual_now;
   if (!flags.now.empty()) {
-    virtual_now = parse_timestamp(flags.now);
-    if (!virtual_now)
-      return agent_usage(fmt::format("--now must be a timestamp like 2026-11-22T12:00:05.000Z, got \"{}\"", flags.now));
+    virtual_now = parse_time_flag(flags.now, SystemClock::instance().now_ms());
+    if (!virtual_now) return agent_usage(fmt::format("--now must be {}, got \"{}\"", kTimeSyntax, flags.now));
   }
   CycleSetup setup;
   if (auto s = read_setup(flags, setup); !s.ok()) return agent_usage(s.error().message);
@@ -213,7 +214,7 @@ int agent_once(const AgentFlags& flags) {
   auto r = run_cycle(store, virtual_now ? static_cast<Clock&>(fixed) : SystemClock::instance(),
                      observe_data_dir_log(setup), setup.options);
   if (!r.ok()) return agent_fail(r.error());
-  print_cycle(*r, flags.json);
+  print_cycle(*r, flags.json, flags.quiet);
   return kExitOk;
 }
 
@@ -239,10 +240,10 @@ int agent_run(const AgentFlags& flags, const AgentRunFlags& run) {
                        "--apply writes it)\n", scratch->config_json());
     setup.dir = *scratch;
     ConfigStore scratch_store = open_store(setup);
-    return run_input_stream(setup, scratch_store, run.input, *interval_ms, flags.json);
+    return run_input_stream(setup, scratch_store, run.input, *interval_ms, flags);
   }
-  if (streaming) return run_input_stream(setup, store, run.input, *interval_ms, flags.json);
-  return run_daemon(setup, store, *interval_ms, flags.json);
+  if (streaming) return run_input_stream(setup, store, run.input, *interval_ms, flags);
+  return run_daemon(setup, store, *interval_ms, flags);
 }
 
 }  // namespace payops

@@ -9,6 +9,7 @@
 #include "app/masking.h"
 #include "contract/data_dir.h"
 #include "platform/clock.h"
+#include "platform/error_output.h"
 #include "platform/random.h"
 #include "platform/terminal.h"
 #include "platform/time_util.h"
@@ -17,11 +18,7 @@
 namespace payops {
 
 int checkout_fail(int code, const std::string& message) {
-  // fputs, not fmt::print: it never throws, so a full disk under stderr cannot turn an error into
-  // an abort from main's catch block.
-  const std::string line = "checkout: " + escape_for_terminal(mask_card_numbers(message)) + "\n";
-  std::fputs(line.c_str(), stderr);
-  return code;
+  return report_error("checkout", code, escape_for_terminal(mask_card_numbers(message)));
 }
 
 namespace {
@@ -96,8 +93,12 @@ int checkout_command(const CheckoutFlags& flags) {
   Clock& clock = flags.no_wait ? static_cast<Clock&>(virtual_clock) : SystemClock::instance();
   auto receipt = run_checkout(*request, *options, resolve_data_dir(flags.data_dir), clock, progress_observer(flags.json));
   if (!receipt) return checkout_fail(checkout_exit_code(receipt.error()), receipt.error().message);
-  if (flags.json) fmt::print("{}\n", receipt_to_json(*receipt).dump());
-  else fmt::print("{}", render_receipt_text(*receipt));
+  if (flags.quiet) {
+  } else if (flags.json) {
+    fmt::print("{}\n", receipt_to_json(*receipt).dump());
+  } else {
+    fmt::print("{}", render_receipt_text(*receipt));
+  }
   std::fflush(stdout);
   if (receipt->outcome == PaymentOutcome::charged_unrecorded)
     checkout_fail(kCheckoutUnrecorded, fmt::format("the payment was charged ({}) but could not be recorded: {}",

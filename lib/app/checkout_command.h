@@ -20,6 +20,7 @@ struct CheckoutFlags {
   std::vector<std::string> incidents;
   std::optional<std::uint64_t> seed;  // nullopt: from the OS
   bool json = false;
+  bool quiet = false;    // no receipt; the exit code tells the outcome
   bool no_wait = false;  // virtual time: never sleep through latencies and backoffs
 };
 

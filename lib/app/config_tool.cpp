@@ -18,6 +18,7 @@
 #include "contract/config_paths.h"
 #include "contract/config_store.h"
 #include "contract/csv_appender.h"
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 #include "platform/operator_identity.h"
 #include "agent/agent_liveness.h"
@@ -34,6 +35,7 @@ ConfigStore make_store(const ConfigToolContext& ctx) {
 }
 
 int fail(const ConfigToolContext& ctx, const Error& e) {
+  if (ctx.err == stderr) return report_error("config-tool", exit_code_for(e), e.message);  // --json: also on stdout
   fmt::print(ctx.err, "config-tool: {}\n", e.message);
   return exit_code_for(e);
 }
@@ -126,6 +128,11 @@ Json show_json(const Config& config, TimeMs now_ms) {
   for (std::size_t i = 0; i < config.banks.size(); ++i) {
     const Bank& b = config.banks[i];
     Json m = config_to_json(config)["banks"][i]["metrics"];
+    if (!b.metrics.updated_at) {
+      // Never observed: the file's 0s are placeholders, not measurements; a script sees null.
+      for (auto& [key, value] : m.items())
+        if (value.is_number()) value = nullptr;
+    }
     banks.push_back(Json{{"id", b.id},
                          {"name", b.name},
                          {"weight", b.weight},
@@ -415,10 +422,17 @@ int config_watch(const ConfigToolContext& ctx, std::int64_t interval_ms, std::ui
   for (;;) {
     switch (watcher.poll()) {
       case ConfigWatcher::Poll::reloaded:
-        if (tty) fmt::print(ctx.out, "\x1b[H\x1b[2J");
-        fmt::print(ctx.out, "{} {}\n", format_timestamp(SystemClock::instance().now_ms()), ctx.dir.config_json());
-        if (ctx.json) fmt::print(ctx.out, "{}\n", show_json(watcher.current(), SystemClock::instance().now_ms()).dump());
-        else fmt::print(ctx.out, "{}", show_text(watcher.current(), SystemClock::instance().now_ms()));
+        if (ctx.json) {
+          // JSON Lines: one object per version, nothing else on the line or between them.
+          Json j = show_json(watcher.current(), SystemClock::instance().now_ms());
+          j["shown_at"] = format_timestamp(SystemClock::instance().now_ms());
+          j["path"] = ctx.dir.config_json();
+          fmt::print(ctx.out, "{}\n", j.dump());
+        } else {
+          if (tty) fmt::print(ctx.out, "\x1b[H\x1b[2J");
+          fmt::print(ctx.out, "{} {}\n", format_timestamp(SystemClock::instance().now_ms()), ctx.dir.config_json());
+          fmt::print(ctx.out, "{}", show_text(watcher.current(), SystemClock::instance().now_ms()));
+        }
         std::fflush(ctx.out);
         if (max_updates > 0 && ++shown >= max_updates) return kExitOk;
         break;

@@ -553,7 +553,7 @@ Json SimulationSummary::to_json() const {
               {"config_rejected", rejected},
               {"lockstep_ticks", lockstep_ticks},
               {"start", format_timestamp(first_start_ms)},
-              {"last_row", rows ? format_timestamp(last_finish_ms) : std::string()},
+              {"last_row", rows ? Json(format_timestamp(last_finish_ms)) : Json()},  // null: no row written
               {"wall_seconds", wall_seconds},
               {"stopped_by_signal", stopped},
               {"banks", std::move(banks_json)}};

@@ -9,28 +9,23 @@
 #include "contract/csv_appender.h"
 #include "contract/data_dir.h"
 #include "platform/clock.h"
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 #include "platform/random.h"
 #include "platform/stop_signal.h"
 #include "platform/terminal.h"
 #include "platform/tick_command.h"
+#include "platform/time_flags.h"
 #include "platform/time_util.h"
 #include "routing/world.h"
 
 namespace payops {
 namespace {
 
-// "now", "now-1h" / "-1h" (relative to now), or a contract timestamp.
+// Empty (the default) is now; otherwise the shared time syntax (platform/time_util.h).
 std::optional<TimeMs> parse_start(const std::string& text, TimeMs now) {
-  if (text.empty() || text == "now") return now;
-  std::string_view rest = text;
-  if (rest.starts_with("now")) rest.remove_prefix(3);
-  if (rest.starts_with("-")) {
-    const auto back = parse_duration_ms(rest.substr(1));
-    if (!back) return std::nullopt;
-    return now - *back;
-  }
-  return parse_timestamp(text);
+  if (text.empty()) return now;
+  return parse_time_flag(text, now);
 }
 
 // Everything the run needs besides the config and the log, read from the flags.
@@ -45,7 +40,7 @@ struct SimulatorPlan {
 Status read_run_flags(const SimulatorFlags& flags, SimulatorOptions& options) {
   if (!flags.duration.empty()) {
     const auto d = parse_duration_ms(flags.duration);
-    if (!d || *d < 0) return make_error(fmt::format("--duration \"{}\" is not a duration like 30s, 5m or 1h", flags.duration));
+    if (!d || *d < 0) return make_error(fmt::format("--duration \"{}\" is not {}", flags.duration, kDurationSyntax));
     options.duration_ms = *d;
   }
   options.count = flags.count;
@@ -82,7 +77,7 @@ Result<SimulatorPlan> read_plan(const SimulatorFlags& flags) {
   }
   const auto start = parse_start(flags.start, SystemClock::instance().now_ms());
   if (!start)
-    return make_error(fmt::format("--start \"{}\" is not now, -DURATION or a timestamp like 2026-11-22T12:00:00.000Z", flags.start));
+    return make_error(fmt::format("--start \"{}\" is not {}", flags.start, kTimeSyntax));
   plan.start_ms = *start;
   plan.options.seed = flags.seed ? *flags.seed : Random::os_seed();
   return plan;
@@ -94,12 +89,11 @@ std::optional<int> check_initial_config(WatcherConfigSource& config, const DataD
     case ConfigWatcher::Poll::reloaded:
       return std::nullopt;
     case ConfigWatcher::Poll::missing:
-      fmt::print(stderr, "simulator: no config at {}: run `config-tool init --data-dir {}` first\n", dir.config_json(), dir.dir);
-      return kExitInvalidConfig;
+      return report_error("simulator", kExitInvalidConfig,
+                          fmt::format("no config at {}: run `config-tool init --data-dir {}` first", dir.config_json(), dir.dir));
     default:
-      fmt::print(stderr, "simulator: {}\nsimulator: fix the file, or recreate it with `config-tool init --force`\n",
-                 config.last_error());
-      return kExitInvalidConfig;
+      return report_error("simulator", kExitInvalidConfig,
+                          config.last_error() + "; fix the file, or recreate it with `config-tool init --force`");
   }
 }
 
@@ -107,10 +101,7 @@ std::optional<int> check_initial_config(WatcherConfigSource& config, const DataD
 
 int simulator_command(const SimulatorFlags& flags) {
   auto plan = read_plan(flags);
-  if (!plan) {
-    fmt::print(stderr, "simulator: {}\n", plan.error().message);
-    return kExitUsage;
-  }
+  if (!plan) return report_error("simulator", kExitUsage, plan.error().message);
   const DataDir dir = resolve_data_dir(flags.data_dir);
   WatcherConfigSource config(dir.config_json());
   if (const auto code = check_initial_config(config, dir)) return *code;
@@ -118,10 +109,7 @@ int simulator_command(const SimulatorFlags& flags) {
   const bool to_stdout = flags.out == "-";
   auto appender = to_stdout ? Result<CsvAppender>(CsvAppender::for_stream(STDOUT_FILENO, true))
                             : CsvAppender::open(flags.out.empty() ? dir.transactions_csv() : flags.out);
-  if (!appender) {
-    fmt::print(stderr, "simulator: {}\n", appender.error().message);
-    return kExitFailure;
-  }
+  if (!appender) return report_error("simulator", kExitFailure, appender.error().message);
   std::FILE* report = to_stdout ? stderr : stdout;  // stdout may carry the CSV
   SimulatorOptions& options = plan->options;
   if (!flags.quiet && is_terminal(stderr)) options.status_stream = stderr;
@@ -131,10 +119,7 @@ int simulator_command(const SimulatorFlags& flags) {
   Clock& clock = options.fast ? static_cast<Clock&>(virtual_clock) : SystemClock::instance();
   const RowSink sink = [&](std::string_view rows) { return appender->append(rows); };
   auto summary = run_simulation(options, config, plan->world, plan->incidents, clock, sink, [] { return stop_requested(); });
-  if (!summary) {
-    fmt::print(stderr, "simulator: {}\n", summary.error().message);
-    return kExitFailure;
-  }
+  if (!summary) return report_error("simulator", kExitFailure, summary.error().message);
   if (flags.json) {
     fmt::print(report, "{}\n", summary->to_json().dump(2));
   } else if (!flags.quiet) {

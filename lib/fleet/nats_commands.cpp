@@ -14,6 +14,7 @@
 #include "fleet/nats_log_down.h"
 #include "fleet/nats_log_up.h"
 #include "fleet/nats_status.h"
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 #include "platform/stop_signal.h"
 #include "platform/time_util.h"
@@ -21,15 +22,9 @@
 namespace payops {
 namespace {
 
-int fail(const Error& e) {
-  fmt::print(stderr, "fleet: {}\n", e.message);
-  return exit_code_for(e);
-}
+int fail(const Error& e) { return report_error("fleet", exit_code_for(e), e.message); }
 
-int usage(const std::string& message) {
-  fmt::print(stderr, "fleet: {}\n", message);
-  return kExitUsage;
-}
+int usage(const std::string& message) { return report_error("fleet", kExitUsage, message); }
 
 bool should_stop() { return stop_requested(); }
 

@@ -113,20 +113,65 @@ std::optional<TimeMs> parse_timestamp(std::string_view text) {
   return ((days * 24 + hour) * 60 + minute) * 60000 + second * 1000LL + ms;
 }
 
+namespace {
+
+// Milliseconds per unit; 0 for an unknown unit.
+std::int64_t unit_ms(std::string_view unit) {
+  if (unit == "ms") return 1;
+  if (unit == "s") return 1000;
+  if (unit == "m" || unit == "min") return 60'000;
+  if (unit == "h") return 3'600'000;
+  return 0;
+}
+
+// One "1.5" at the front of text: its value times 1000 (three decimals; more are refused, a
+// millisecond being the finest unit anything here uses), advancing text past it. nullopt: no number.
+std::optional<std::int64_t> take_milli_number(std::string_view& text) {
+  std::size_t i = 0;
+  std::int64_t whole = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (whole > INT64_MAX / 10'000) return std::nullopt;
+    whole = whole * 10 + (text[i++] - '0');
+  }
+  const bool has_whole = i > 0;
+  std::int64_t frac = 0, digits = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (++digits > 3) return std::nullopt;
+      frac = frac * 10 + (text[i++] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+  }
+  if (!has_whole && digits == 0) return std::nullopt;
+  for (; digits < 3; ++digits) frac *= 10;
+  text.remove_prefix(i);
+  return whole * 1000 + frac;
+}
+
+}  // namespace
+
 std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
-  std::int64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr == text.data() || value < 0) return std::nullopt;
-  const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
-  std::int64_t scale;
-  if (unit.empty() || unit == "s") scale = 1000;
-  else if (unit == "ms") scale = 1;
-  else if (unit == "m" || unit == "min") scale = 60000;
-  else if (unit == "h") scale = 3600000;
-  else return std::nullopt;
-  if (value > INT64_MAX / scale) return std::nullopt;
-  return value * scale;
+  if (text.empty()) return std::nullopt;
+  std::int64_t total = 0;
+  bool first = true;
+  while (!text.empty()) {
+    const auto milli = take_milli_number(text);
+    if (!milli) return std::nullopt;
+    std::size_t n = 0;
+    while (n < text.size() && ((text[n] >= 'a' && text[n] <= 'z'))) ++n;
+    const std::string_view unit = text.substr(0, n);
+    text.remove_prefix(n);
+    if (unit.empty() && !(first && text.empty())) return std::nullopt;  // a bare number only alone (seconds)
+    const std::int64_t scale = unit.empty() ? 1000 : unit_ms(unit);
+    if (scale == 0 || *milli > INT64_MAX / scale) return std::nullopt;
+    const std::int64_t part = *milli * scale;
+    if (part % 1000 != 0) return std::nullopt;  // finer than a millisecond (0.5ms)
+    if (total > INT64_MAX - part / 1000) return std::nullopt;
+    total += part / 1000;
+    first = false;
+  }
+  return total;
 }
 
 }  // namespace payops

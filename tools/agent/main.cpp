@@ -8,12 +8,15 @@
 
 #include "app/agent_commands.h"
 #include "app/agent_help.h"
+#include "app/cli_parse.h"
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 
 namespace {
 
 // `agent score`: the drill's inputs and its bars.
 CLI::App* add_score_command(CLI::App& app, payops::AgentScoreFlags& sc) {
+  using payops::between;
   auto* score = app.add_subcommand("score", payops::kAgentScoreDescription);
   score->add_option("--log", sc.log, "The drill's log (default: the data dir's transactions.csv)");
   score->add_option("--start", sc.start, "When the drill's traffic started (incident offsets count from it)")->required();
@@ -26,7 +29,7 @@ CLI::App* add_score_command(CLI::App& app, payops::AgentScoreFlags& sc) {
   score->add_option("--max-health-changes", sc.max_health_changes, "Flap bar per bank (default: the incident's edges)");
   score->add_option("--min-oracle-ratio", sc.inputs.min_oracle_ratio,
                     "eventual_floor bar: incident eventual success >= this share of the oracle's (default 0.98)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(between(0, 1));
   score->add_option("--min-first-attempt-gap", sc.inputs.min_first_attempt_gap,
                     "first_attempt_gap bar: share of the baseline-to-oracle gap in first-attempt success the agent "
                     "must capture (default 0.90)");
@@ -51,6 +54,7 @@ int main(int argc, char** argv) try {
   CLI::App app{kAgentDescription};
   app.require_subcommand(1);
   app.fallthrough();
+  add_version_flag(app, "agent");
 
   AgentFlags f;
   app.add_option("--data-dir", f.data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
@@ -63,7 +67,7 @@ int main(int argc, char** argv) try {
   app.add_option("--long-window", f.long_window, "Long observation window (default 5m)");
   app.add_option("--chaos-abort-below", f.cycle.rules.chaos_abort_below,
                  "Turn chaos off when the payment success rate falls below this (default 0.85)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(between(0, 1));
   app.add_option("--operator-cooldown", f.operator_cooldown, "Never undo an operator's change younger than this (default 120s)");
   app.add_option("--min-dwell", f.min_dwell, "Least time between two health verdicts of a bank (default 60s)");
   app.add_option("--lock-timeout", f.lock_timeout, "How long to wait for the config lock (default 5s)");
@@ -110,11 +114,11 @@ int main(int argc, char** argv) try {
   report->add_option("--threads", rp.threads, "Scanning threads (default: one per core)");
   report->add_flag("--no-payments", rp.no_payments, "Skip retries and payment-level success (faster: per-bank numbers only)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
+  const std::string json_help = "Machine-readable JSON output (errors too: {\"error\": ..., \"exit_code\": N} on stdout)";
+  for (auto* sub : {status, score, drill_report, once, run, report})
+    add_output_flags(*sub, f.json, sub == once || sub == run || sub == score || sub == drill_report ? &f.quiet : nullptr, json_help);
+  if (auto code = parse_command_line(app, argc, argv, "agent")) return *code;
+  set_json_errors(f.json);
   if (*report) return agent_report(f, rp);
   if (*status) return agent_status(f, st);
   if (*drill_report) return agent_drill_report(f, dr);
@@ -122,6 +126,5 @@ int main(int argc, char** argv) try {
   if (*once) return agent_once(f);
   return agent_run(f, rn);
 } catch (const std::exception& e) {
-  fmt::print(stderr, "agent: unexpected error: {}\n", e.what());
-  return payops::kExitFailure;
+  return payops::report_error("agent", payops::kExitFailure, std::string("unexpected error: ") + e.what());
 }

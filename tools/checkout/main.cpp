@@ -7,6 +7,10 @@
 
 #include "app/checkout.h"
 #include "app/checkout_command.h"
+#include "app/cli_parse.h"
+#include "app/masking.h"
+#include "platform/error_output.h"
+#include "platform/terminal.h"
 
 int main(int argc, char** argv) try {
   using namespace payops;
@@ -45,7 +49,9 @@ int main(int argc, char** argv) try {
   app.add_option("--idempotency-window", f.idempotency_window, "How far back the log is searched for the key (default 24h)");
   app.add_option("--idempotency-wait", f.idempotency_wait,
                  "How long to wait for another checkout holding the same key before exiting 6 (default 0s)");
-  app.add_flag("--json", f.json, "Print the receipt as one JSON object");
+  app.add_flag("--json", f.json, "Print the receipt as one JSON object (errors too: {\"error\": ..., \"exit_code\": N})");
+  app.add_flag("--quiet,-q", f.quiet, "No receipt: the exit code tells the outcome (errors still on stderr)");
+  add_version_flag(app, "checkout");
   app.add_option("--data-dir", f.data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
   app.add_option("--world", f.world, "JSON file overriding bank behaviour, as for the simulator");
   app.add_option("--incident", f.incidents, "Scripted incident BANK:KIND[=VALUE]:START[+DURATION], START from now; repeatable");
@@ -53,14 +59,10 @@ int main(int argc, char** argv) try {
   app.add_flag("--no-wait", f.no_wait,
                "Virtual time for scripts and tests: do not sleep through latencies and backoffs; rows keep "
                "the timestamps real time would give them (so they may lie seconds in the future)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    // Not app.exit(e): CLI11's message may echo a value, which must be masked like everything else.
-    return checkout_fail(kCheckoutUsage, fmt::format("{} (see --help)", e.what()));
-  }
+  // CLI11's message may echo a value, which must be masked like everything else.
+  const auto mask = [](std::string s) { return escape_for_terminal(mask_card_numbers(s)); };
+  if (auto code = parse_command_line(app, argc, argv, "checkout", mask)) return *code;
+  set_json_errors(f.json);
   return checkout_command(f);
 } catch (const std::exception& e) {
   return payops::checkout_fail(payops::kCheckoutIoFailure, e.what());

@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "app/cli_parse.h"
 #include "app/config_tool_command.h"
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 
 int main(int argc, char** argv) try {
@@ -29,6 +31,7 @@ int main(int argc, char** argv) try {
       "3 config lock held too long by another process, 4 config missing or invalid on disk (left as is)."};
   app.require_subcommand(1);
   app.fallthrough();  // global flags (--json, --data-dir, --reason) may follow the subcommand
+  add_version_flag(app, "config-tool");
   ConfigToolFlags g;
   app.add_option("--data-dir", g.data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
   app.add_flag("--json", g.json, "Machine-readable JSON output");
@@ -52,7 +55,7 @@ int main(int argc, char** argv) try {
   BankFlags b;
   auto* bank = app.add_subcommand("bank", "Change one bank: weight, enabled, health, retry level");
   bank->add_option("ID", b.id, "Bank id, e.g. bank_b")->required();
-  bank->add_option("--weight", b.weight, "Integer weight >= 0")->check(CLI::NonNegativeNumber);
+  bank->add_option("--weight", b.weight, "Integer weight >= 0")->check(at_least(0));
   auto* enable_flag = bank->add_flag("--enable", b.enable, "Let the bank take traffic");
   bank->add_flag("--disable", b.disable, "Take the bank out of routing (operator switch)")->excludes(enable_flag);
   bank->add_option("--health", b.health, "healthy, degraded or down");
@@ -86,11 +89,10 @@ int main(int argc, char** argv) try {
   watch->add_option("--interval", interval, "How often to check the file (one stat each time)");
   watch->add_option("--max-updates", max_updates, "Exit after this many prints (0 = never)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
+  const std::string json_help = "Machine-readable JSON output (errors too: {\"error\": ..., \"exit_code\": N} on stdout)";
+  for (auto* sub : app.get_subcommands({})) add_output_flags(*sub, g.json, nullptr, json_help);
+  if (auto code = parse_command_line(app, argc, argv, "config-tool")) return *code;
+  set_json_errors(g.json);
 
   const auto context = config_tool_context(g);
   if (!context) return kExitUsage;
@@ -107,6 +109,5 @@ int main(int argc, char** argv) try {
   if (*watch) return config_watch_command(ctx, interval, max_updates);
   return kExitUsage;
 } catch (const std::exception& e) {
-  fmt::print(stderr, "config-tool: unexpected error: {}\n", e.what());
-  return payops::kExitFailure;
+  return payops::report_error("config-tool", payops::kExitFailure, std::string("unexpected error: ") + e.what());
 }

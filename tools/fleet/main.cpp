@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 #include <nats/nats.h>
 
+#include "app/cli_parse.h"
 #include "fleet/fleet_names.h"
 #include "fleet/nats_commands.h"
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 
 static int run_fleet(int argc, char** argv) {
@@ -32,13 +34,14 @@ static int run_fleet(int argc, char** argv) {
       "a second config publisher), 2 usage, 3 config lock held too long, 4 local config missing or invalid."};
   app.require_subcommand(1);
   app.fallthrough();
+  add_version_flag(app, "fleet");
   FleetFlags f;
   f.nats = default_nats_servers();
   f.host = default_host_id();
   app.add_option("--nats", f.nats, "NATS servers, comma-separated (default: $PAYOPS_NATS_URL, else nats://127.0.0.1:4222)");
   app.add_option("--data-dir", f.data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
   app.add_option("--replicas", f.replicas, "Copies of the stream and bucket when this creates them (default 3; 1 for a single server)")
-      ->check(CLI::Range(1, 5));
+      ->check(between(1, 5));
   app.add_option("--connect-timeout", f.connect_timeout, "Keep trying to reach the cluster this long at start (default 30s)");
   app.add_flag("--json", f.json, "Machine-readable output: a JSON summary (log, status), JSON lines of events (config)");
   app.add_option("--report-every", f.report_every, "log up/down: print progress this often (default 0s: only at exit)");
@@ -59,11 +62,10 @@ static int run_fleet(int argc, char** argv) {
   watch->add_option("--lock-timeout", f.lock_timeout, "How long to wait for the local config lock (default 5s)");
   auto* status = app.add_subcommand("status", "Rows per host in the stream, replicas and the config's revision");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
+  const std::string json_help = "Machine-readable output: a JSON summary (log, status), JSON lines of events (config)";
+  for (auto* sub : {up, down, publish, watch, status}) add_output_flags(*sub, f.json, nullptr, json_help);
+  if (auto code = parse_command_line(app, argc, argv, "fleet")) return *code;
+  set_json_errors(f.json);
   if (*status) return fleet_status(f);
   if (*up) return fleet_log_up(f);
   if (*down) return fleet_log_down(f);
@@ -77,6 +79,5 @@ int main(int argc, char** argv) try {
   nats_CloseAndWait(2000);                 // then the library's threads and globals (no leak reports)
   return code;
 } catch (const std::exception& e) {
-  fmt::print(stderr, "fleet: unexpected error: {}\n", e.what());
-  return payops::kExitFailure;
+  return payops::report_error("fleet", payops::kExitFailure, std::string("unexpected error: ") + e.what());
 }

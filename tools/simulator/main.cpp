@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <exception>
 
+#include "app/cli_parse.h"
 #include "app/simulator_command.h"
+#include "platform/error_output.h"
 #include "platform/exit_codes.h"
 
 int main(int argc, char** argv) try {
@@ -46,9 +48,9 @@ int main(int argc, char** argv) try {
   SimulatorOptions& options = f.options;
   app.add_option("--data-dir", f.data_dir, "Data directory (default: $PAYOPS_DATA_DIR, else the current directory)");
   app.add_option("--out", f.out, "Append rows to FILE, or - for CSV on stdout (default: the data dir's transactions.csv)");
-  app.add_option("--tps", options.tps, "Payments per second (default 5)")->check(CLI::Range(0.001, 1e7));
+  app.add_option("--tps", options.tps, "Payments per second (default 5)")->check(between(0.001, 1e7));
   app.add_option("--duration", f.duration, "Stop after this long (30s, 5m, 1h; virtual time with --fast)");
-  app.add_option("--count", f.count, "Stop after this many payments")->check(CLI::NonNegativeNumber);
+  app.add_option("--count", f.count, "Stop after this many payments")->check(at_least(0));
   app.add_flag("--oracle", options.oracle,
                "Hindsight-perfect routing for drill baselines: route around banks while a scripted --incident affects them");
   app.add_flag("--fast", options.fast, "Unpaced virtual time: as fast as the machine goes (needs --count or --duration)");
@@ -58,15 +60,12 @@ int main(int argc, char** argv) try {
   app.add_option("--incident", f.incidents, "Scripted incident, repeatable (syntax above)");
   app.add_option("--tick-every", f.tick_every, "--fast closed loop: run --tick every this much virtual time (1s)");
   app.add_option("--tick", f.tick, "--fast closed loop: shell command run at each tick, PAYOPS_NOW = the virtual instant");
-  app.add_flag("--quiet", f.quiet, "No live status and no text summary");
-  app.add_flag("--json", f.json, "Print the summary as JSON");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
+  app.add_flag("--quiet,-q", f.quiet, "No live status and no text summary");
+  app.add_flag("--json", f.json, "Print the summary as JSON (errors too: {\"error\": ..., \"exit_code\": N})");
+  add_version_flag(app, "simulator");
+  if (auto code = parse_command_line(app, argc, argv, "simulator")) return *code;
+  set_json_errors(f.json, f.out == "-" ? stderr : stdout);  // stdout may carry the CSV
   return simulator_command(f);
 } catch (const std::exception& e) {
-  std::fprintf(stderr, "simulator: %s\n", e.what());
-  return payops::kExitFailure;
+  return payops::report_error("simulator", payops::kExitFailure, e.what());
 }
