@@ -1,0 +1,44 @@
+// The agent's --help texts, kept out of tools/agent/main.cpp so the main stays a list of flags.
+#pragma once
+
+namespace payops {
+
+inline constexpr const char* kAgentDescription =
+      "agent: watches transactions.csv and heals routing in shared_config.json.\n"
+      "Each cycle observes a short and a long window per bank (read from the end of the log),\n"
+      "judges its earlier actions, decides by deterministic rules (circuit breakers, health with\n"
+      "hysteresis, bounded reroutes back to the operator's weights, retry policy, chaos safety) and\n"
+      "acts under the config lock. Every action is an agent_history entry with its reason.\n"
+      "Stateless: cooldowns, timers and pending actions are read back from the config, so cron\n"
+      "(`agent once`) and the daemon (`agent run`) decide alike; two overlapping runs never both act.\n\n"
+      "Examples:\n"
+      "  agent once                                  one cycle now (cron)\n"
+      "  agent run --interval 10s                    daemon; Ctrl-C/SIGTERM finish the cycle and exit\n"
+      "  simulator --fast --out - | agent run --input - --interval 10s   event time from the rows\n"
+      "  agent once --dry-run --json                 decide and print, change nothing\n"
+      "  agent --now 2026-11-22T12:00:05.000Z once   one cycle at a virtual instant (closed-loop drills)\n"
+      "  agent report transactions.csv --since 2026-11-22T12:00:00.000Z\n\n"
+      "  agent status --watch                        the war room: live per-bank view in this terminal\n"
+      "  agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv\n"
+      "  agent --reasoner llm run                    ask an LLM (OPENROUTER_API_KEY), vetted by the rules' guardrails\n\n"
+      "LLM reasoner: --reasoner llm sends each cycle's observations to an OpenAI-compatible\n"
+      "chat-completions endpoint (default OpenRouter, model nvidia/nemotron-3-nano-30b-a3b:free, key from\n"
+      "OPENROUTER_API_KEY). Every proposed action must pass the same guardrails as the rules; a rejected\n"
+      "answer, a timeout, an HTTP error or a rate limit falls back to the rules for that cycle and is\n"
+      "recorded in agent_history (llm_fallback). --shadow llm asks the LLM but lets the rules act.\n\n"
+      "Exit codes: 0 ok, 1 other failure (I/O), 2 usage, 3 config lock held too long by another\n"
+      "process, 4 shared_config.json missing or invalid, 5 (score) the drill missed a bar.";
+
+inline constexpr const char* kAgentScoreDescription =
+      "Drill scorecard: payment-level metrics of the agent's run against the same traffic without the agent\n"
+      "(baseline) and with a capacity-aware hindsight router (oracle), over the payments started in the\n"
+      "incident window. Headline: gap captured = (agent - baseline) / (oracle - baseline) per metric.\n"
+      "Exit 0 when every bar passes (or fails while marked known-short), 5 when a bar fails, 1 when a\n"
+      "log or the samples file cannot be read.\n"
+      "Bar keys (for --known-short): first_attempt_gap, p95_gap, eventual_floor, detect, mitigate, flaps,\n"
+      "zero_eligible, config_valid, double_charges, malformed, false_alarms (--calm), gain (--calm and\n"
+      "--min-first-attempt-gain).\n"
+      "Example: agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv \\\n"
+      "           --samples samples.jsonl --known-short p95_gap --bar-reason \"the oracle has no room on p95\"";
+
+}  // namespace payops

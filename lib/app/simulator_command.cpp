@@ -1,0 +1,146 @@
+#include "app/simulator_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "contract/csv_appender.h"
+#include "contract/data_dir.h"
+#include "platform/clock.h"
+#include "platform/exit_codes.h"
+#include "platform/random.h"
+#include "platform/stop_signal.h"
+#include "platform/terminal.h"
+#include "platform/tick_command.h"
+#include "platform/time_util.h"
+#include "routing/world.h"
+
+namespace payops {
+namespace {
+
+// "now", "now-1h" / "-1h" (relative to now), or a contract timestamp.
+std::optional<TimeMs> parse_start(const std::string& text, TimeMs now) {
+  if (text.empty() || text == "now") return now;
+  std::string_view rest = text;
+  if (rest.starts_with("now")) rest.remove_prefix(3);
+  if (rest.starts_with("-")) {
+    const auto back = parse_duration_ms(rest.substr(1));
+    if (!back) return std::nullopt;
+    return now - *back;
+  }
+  return parse_timestamp(text);
+}
+
+// Everything the run needs besides the config and the log, read from the flags.
+struct SimulatorPlan {
+  SimulatorOptions options;
+  std::vector<Incident> incidents;
+  WorldSpec world;
+  TimeMs start_ms = 0;
+};
+
+// --duration, --count, --start and the closed-loop pair; a usage sentence naming the flag on a bad one.
+Status read_run_flags(const SimulatorFlags& flags, SimulatorOptions& options) {
+  if (!flags.duration.empty()) {
+    const auto d = parse_duration_ms(flags.duration);
+    if (!d || *d < 0) return make_error(fmt::format("--duration \"{}\" is not a duration like 30s, 5m or 1h", flags.duration));
+    options.duration_ms = *d;
+  }
+  options.count = flags.count;
+  if (options.fast && options.count < 0 && options.duration_ms < 0)
+    return make_error("--fast needs --count or --duration (unpaced, it would otherwise fill the disk)");
+  if (!options.fast && !flags.start.empty()) return make_error("--start only applies to --fast (paced mode runs on the real clock)");
+  if (flags.tick_every.empty() != flags.tick.empty())
+    return make_error("--tick-every and --tick go together: how often, and what to run");
+  if (!flags.tick.empty()) {
+    if (!options.fast) return make_error("--tick needs --fast (a closed loop in virtual time; paced mode runs beside a real agent)");
+    if (flags.out == "-") return make_error("--tick cannot be used with --out -: the tick command could not read rows sent to stdout");
+    const auto every = parse_duration_ms(flags.tick_every);
+    if (!every || *every <= 0)
+      return make_error(fmt::format("--tick-every \"{}\" is not a positive duration like 1s or 500ms", flags.tick_every));
+    options.lockstep_every_ms = *every;
+    options.lockstep_hook = [command = flags.tick](TimeMs instant_ms) { return run_tick_command(command, instant_ms); };
+  }
+  return ok_status();
+}
+
+Result<SimulatorPlan> read_plan(const SimulatorFlags& flags) {
+  SimulatorPlan plan;
+  plan.options = flags.options;
+  if (auto s = read_run_flags(flags, plan.options); !s.ok()) return s.error();
+  for (const auto& spec : flags.incidents) {
+    auto inc = parse_incident(spec);
+    if (!inc) return inc.error();
+    plan.incidents.push_back(std::move(*inc));
+  }
+  if (!flags.world.empty()) {
+    auto w = load_world_file(flags.world);
+    if (!w) return w.error();
+    plan.world = std::move(*w);
+  }
+  const auto start = parse_start(flags.start, SystemClock::instance().now_ms());
+  if (!start)
+    return make_error(fmt::format("--start \"{}\" is not now, -DURATION or a timestamp like 2026-11-22T12:00:00.000Z", flags.start));
+  plan.start_ms = *start;
+  plan.options.seed = flags.seed ? *flags.seed : Random::os_seed();
+  return plan;
+}
+
+// The first read of the config: the run needs a valid one to start. An exit code when it cannot.
+std::optional<int> check_initial_config(WatcherConfigSource& config, const DataDir& dir) {
+  switch (config.poll()) {
+    case ConfigWatcher::Poll::reloaded:
+      return std::nullopt;
+    case ConfigWatcher::Poll::missing:
+      fmt::print(stderr, "simulator: no config at {}: run `config-tool init --data-dir {}` first\n", dir.config_json(), dir.dir);
+      return kExitInvalidConfig;
+    default:
+      fmt::print(stderr, "simulator: {}\nsimulator: fix the file, or recreate it with `config-tool init --force`\n",
+                 config.last_error());
+      return kExitInvalidConfig;
+  }
+}
+
+}  // namespace
+
+int simulator_command(const SimulatorFlags& flags) {
+  auto plan = read_plan(flags);
+  if (!plan) {
+    fmt::print(stderr, "simulator: {}\n", plan.error().message);
+    return kExitUsage;
+  }
+  const DataDir dir = resolve_data_dir(flags.data_dir);
+  WatcherConfigSource config(dir.config_json());
+  if (const auto code = check_initial_config(config, dir)) return *code;
+
+  const bool to_stdout = flags.out == "-";
+  auto appender = to_stdout ? Result<CsvAppender>(CsvAppender::for_stream(STDOUT_FILENO, true))
+                            : CsvAppender::open(flags.out.empty() ? dir.transactions_csv() : flags.out);
+  if (!appender) {
+    fmt::print(stderr, "simulator: {}\n", appender.error().message);
+    return kExitFailure;
+  }
+  std::FILE* report = to_stdout ? stderr : stdout;  // stdout may carry the CSV
+  SimulatorOptions& options = plan->options;
+  if (!flags.quiet && is_terminal(stderr)) options.status_stream = stderr;
+
+  install_stop_handlers();
+  ManualClock virtual_clock(plan->start_ms);
+  Clock& clock = options.fast ? static_cast<Clock&>(virtual_clock) : SystemClock::instance();
+  const RowSink sink = [&](std::string_view rows) { return appender->append(rows); };
+  auto summary = run_simulation(options, config, plan->world, plan->incidents, clock, sink, [] { return stop_requested(); });
+  if (!summary) {
+    fmt::print(stderr, "simulator: {}\n", summary.error().message);
+    return kExitFailure;
+  }
+  if (flags.json) {
+    fmt::print(report, "{}\n", summary->to_json().dump(2));
+  } else if (!flags.quiet) {
+    fmt::print(report, "{}", summary->to_text());
+  }
+  return kExitOk;
+}
+
+}  // namespace payops
