@@ -3,6 +3,7 @@
 // stream is not a terminal nothing is written at all, so pipes, files and CI logs stay clean.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -45,6 +46,11 @@ class Progress {
   Progress(std::FILE* stream, std::string label, std::uint64_t total, ProgressUnit unit);
   void update(std::uint64_t done) {
     if (done >= next_check_) checkpoint(done);
+  }
+  // For work whose total is learnt as it starts (a file's size).
+  void update(std::uint64_t done, std::uint64_t total) {
+    if (total != total_) total_ = total, stride_ = std::max<std::uint64_t>(1, total / 1000);
+    update(done);
   }
   // Erases the line (also done by the destructor).
   void finish() { line_.erase(); }
