@@ -32,8 +32,9 @@ if [ "$with_tests" = 1 ]; then
   # python3: the fake OpenAI-compatible server on 127.0.0.1 and result checks; util-linux: flock(1)
   # and script(1); tmux: the live view in a pseudo-terminal; clang + libfuzzer: the fuzz targets;
   # gawk, miller, sqlite3: the bench smoke test's peers; chromium: rendering the drill report.
+  # logrotate: the rotation test runs examples/logrotate/payops for real.
   packages+=(python3 jq util-linux bsdutils procps tmux clang libfuzzer-14-dev libclang-rt-14-dev gawk miller
-             sqlite3 chromium)
+             sqlite3 chromium logrotate)
 fi
 
 missing=()

@@ -1,6 +1,8 @@
 // One agent cycle and its two renderings (JSON for machines, a few lines for people).
 #include "agent/agent_cycle.h"
 
+#include "agent/agent_liveness.h"
+
 #include <memory>
 
 #include <unistd.h>
@@ -74,15 +76,6 @@ void write_metrics(Config& config, const Observation& obs) {
     b.circuit_breaker.failure_count = static_cast<std::int64_t>(s.trailing_soft_failures);
     if (s.last_soft_failure_ms) b.circuit_breaker.last_failure_time = *s.last_soft_failure_ms;
   }
-}
-
-// The time of the newest cycle that wrote metrics.
-std::optional<TimeMs> last_cycle_time(const Config& config) {
-  std::optional<TimeMs> t;
-  for (const Bank& b : config.banks) {
-    if (b.metrics.updated_at) t = std::max(t.value_or(*b.metrics.updated_at), *b.metrics.updated_at);
-  }
-  return t;
 }
 
 }  // namespace

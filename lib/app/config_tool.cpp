@@ -19,6 +19,8 @@
 #include "contract/config_store.h"
 #include "contract/csv_appender.h"
 #include "platform/exit_codes.h"
+#include "platform/operator_identity.h"
+#include "agent/agent_liveness.h"
 #include "platform/terminal.h"
 #include "contract/transaction.h"
 
@@ -52,7 +54,22 @@ HistoryEntry operator_entry(const ConfigToolContext& ctx, std::string action,
   e.details = changes_to_details(changes);
   e.actor = "config-tool";
   e.reason = reason_of(ctx);
+  // Who: separate keys beside the contract's actor (which stays "config-tool" for every reader
+  // that tells operator changes from the agent's by it). Unknown keys survive every round trip.
+  const OperatorIdentity who = current_operator();
+  e.extra["operator"] = who.user;
+  e.extra["host"] = who.host;
   return e;
+}
+
+// The config's top-level "require_reason": true makes --reason mandatory for every change, so a
+// team can insist that the history says why. Checked under the lock, on the config being changed.
+Status check_reason_required(const ConfigToolContext& ctx, const Config& config) {
+  const auto it = config.extra.find("require_reason");
+  if (it == config.extra.end() || !it->is_boolean() || !it->get<bool>() || !ctx.reason.empty()) return ok_status();
+  return make_error("this config requires a reason for every change (top-level \"require_reason\": true); "
+                    "add --reason \"why you are doing this\"",
+                    Error::Kind::invalid_input);
 }
 
 // Applies edits to the JSON form of the config (so dotted paths work on every field), then converts
@@ -74,6 +91,7 @@ int apply_change(const ConfigToolContext& ctx, const std::string& action,
   std::vector<FieldChange> changes;
   auto store = make_store(ctx);
   auto result = store.update([&](Config& config) -> Status {
+    if (auto s = check_reason_required(ctx, config); !s.ok()) return s;
     const Config before = config;
     if (auto s = change(config); !s.ok()) return s;
     changes = diff_configs(before, config);
@@ -102,7 +120,7 @@ int apply_change(const ConfigToolContext& ctx, const std::string& action,
 
 std::string percent(double v) { return fmt::format("{:.1f}%", v * 100); }
 
-Json show_json(const Config& config) {
+Json show_json(const Config& config, TimeMs now_ms) {
   const auto shares = traffic_shares(config);
   Json banks = Json::array();
   for (std::size_t i = 0; i < config.banks.size(); ++i) {
@@ -121,10 +139,11 @@ Json show_json(const Config& config) {
   }
   Json doc = config_to_json(config);
   return Json{{"banks", banks}, {"routing_rules", doc["routing_rules"]},
-              {"agent_history_entries", config.agent_history.size()}};
+              {"agent_history_entries", config.agent_history.size()},
+              {"agent", liveness_to_json(agent_liveness(config, now_ms))}};
 }
 
-std::string show_text(const Config& config) {
+std::string show_text(const Config& config, TimeMs now_ms) {
   const auto shares = traffic_shares(config);
   Table table({"BANK", "NAME", "WEIGHT", "SHARE", "ENABLED", "HEALTH", "BREAKER", "RETRY", "SUCCESS",
                "P95 MS", "METRICS AT"});
@@ -149,6 +168,7 @@ std::string show_text(const Config& config) {
   out += fmt::format("routing: primary {}, strategy {}; chaos {}", r.primary_bank, to_string(r.fallback_strategy),
                      r.chaos_mode ? fmt::format("ON at {} on {}", percent(r.chaos_failure_rate), targets) : "off");
   out += fmt::format("; {} history entries\n", config.agent_history.size());
+  out += liveness_line(agent_liveness(config, now_ms)) + "\n";
   return out;
 }
 
@@ -186,8 +206,8 @@ int config_init(const ConfigToolContext& ctx, bool force) {
 int config_show(const ConfigToolContext& ctx) {
   auto config = make_store(ctx).load();
   if (!config.ok()) return fail(ctx, config.error());
-  if (ctx.json) fmt::print(ctx.out, "{}\n", show_json(*config).dump(2));
-  else fmt::print(ctx.out, "{}", show_text(*config));
+  if (ctx.json) fmt::print(ctx.out, "{}\n", show_json(*config, SystemClock::instance().now_ms()).dump(2));
+  else fmt::print(ctx.out, "{}", show_text(*config, SystemClock::instance().now_ms()));
   return kExitOk;
 }
 
@@ -245,6 +265,7 @@ int config_bank(const ConfigToolContext& ctx, const std::string& bank_id, const 
   std::vector<FieldChange> all_changes;
   auto store = make_store(ctx);
   auto result = store.update([&](Config& config) -> Status {
+    if (auto s = check_reason_required(ctx, config); !s.ok()) return s;
     if (!config.find_bank(bank_id)) {
       std::string known;
       for (const auto& b : config.banks) known += (known.empty() ? "" : ", ") + b.id;
@@ -396,8 +417,8 @@ int config_watch(const ConfigToolContext& ctx, std::int64_t interval_ms, std::ui
       case ConfigWatcher::Poll::reloaded:
         if (tty) fmt::print(ctx.out, "\x1b[H\x1b[2J");
         fmt::print(ctx.out, "{} {}\n", format_timestamp(SystemClock::instance().now_ms()), ctx.dir.config_json());
-        if (ctx.json) fmt::print(ctx.out, "{}\n", show_json(watcher.current()).dump());
-        else fmt::print(ctx.out, "{}", show_text(watcher.current()));
+        if (ctx.json) fmt::print(ctx.out, "{}\n", show_json(watcher.current(), SystemClock::instance().now_ms()).dump());
+        else fmt::print(ctx.out, "{}", show_text(watcher.current(), SystemClock::instance().now_ms()));
         std::fflush(ctx.out);
         if (max_updates > 0 && ++shown >= max_updates) return kExitOk;
         break;

@@ -84,6 +84,13 @@ Result<Json> get_path(const Json& doc, std::string_view path) {
 }
 
 Status set_path(Json& doc, std::string_view path, Json value) {
+  // An optional top-level key (README, "Operator identity"): absent means false, so it may be added.
+  if (path == "require_reason") {
+    if (!value.is_boolean())
+      return make_error(fmt::format("require_reason must be true or false, got {}", value.dump()), Error::Kind::invalid_input);
+    doc["require_reason"] = std::move(value);
+    return ok_status();
+  }
   if (path == "routing_rules.chaos_targets" && doc.contains("routing_rules") &&
       doc["routing_rules"].is_object()) {
     doc["routing_rules"]["chaos_targets"] = std::move(value);

@@ -8,15 +8,24 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "contract/transaction.h"
+#include "platform/stop_signal.h"
 
 namespace payops {
 namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
+
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // Holds flock(LOCK_EX) on fd for its lifetime.
 class ExclusiveLock {
@@ -152,7 +161,13 @@ Result<CsvAppender> CsvAppender::open(const std::string& path) {
     }
     Status header = check_or_write_header(fd, path);
     if (!header.ok()) return header.error();
+    if (::fstat(fd, &st) != 0) return make_error("cannot stat " + path + ": " + errno_text(errno));
   }
+  appender.dev_ = st.st_dev;
+  appender.ino_ = st.st_ino;
+  appender.known_end_ = static_cast<std::uint64_t>(st.st_size);
+  appender.reopen_seen_ = reopen_generation();
+  appender.next_check_ms_ = steady_now_ms() + appender.follow_interval_ms_;
   return appender;
 }
 
@@ -168,11 +183,7 @@ CsvAppender CsvAppender::for_stream(int fd, bool write_header) {
   return appender;
 }
 
-CsvAppender::CsvAppender(CsvAppender&& other) noexcept
-    : fd_(other.fd_), path_(std::move(other.path_)), regular_(other.regular_),
-      owns_fd_(other.owns_fd_) {
-  other.fd_ = -1;
-}
+CsvAppender::CsvAppender(CsvAppender&& other) noexcept { *this = std::move(other); }
 
 CsvAppender& CsvAppender::operator=(CsvAppender&& other) noexcept {
   if (this != &other) {
@@ -181,6 +192,15 @@ CsvAppender& CsvAppender::operator=(CsvAppender&& other) noexcept {
     path_ = std::move(other.path_);
     regular_ = other.regular_;
     owns_fd_ = other.owns_fd_;
+    dev_ = other.dev_;
+    ino_ = other.ino_;
+    known_end_ = other.known_end_;
+    next_check_ms_ = other.next_check_ms_;
+    follow_interval_ms_ = other.follow_interval_ms_;
+    reopen_seen_ = other.reopen_seen_;
+    reopens_ = other.reopens_;
+    truncations_ = other.truncations_;
+    notice_ = std::move(other.notice_);
     other.fd_ = -1;
   }
   return *this;
@@ -188,6 +208,52 @@ CsvAppender& CsvAppender::operator=(CsvAppender&& other) noexcept {
 
 CsvAppender::~CsvAppender() {
   if (owns_fd_ && fd_ >= 0) ::close(fd_);
+}
+
+void CsvAppender::notice(const std::string& sentence) const {
+  if (notice_) {
+    notice_(sentence);
+  } else {
+    std::fprintf(stderr, "payops: %s\n", sentence.c_str());
+  }
+}
+
+void CsvAppender::set_follow_interval_ms(std::int64_t ms) {
+  follow_interval_ms_ = ms;
+  next_check_ms_ = steady_now_ms() + ms;
+}
+
+void CsvAppender::follow_path() {
+  const std::uint64_t generation = reopen_generation();
+  const std::int64_t now_ms = steady_now_ms();
+  const bool hangup = generation != reopen_seen_;
+  if (!hangup && now_ms < next_check_ms_) return;
+  reopen_seen_ = generation;
+  next_check_ms_ = now_ms + follow_interval_ms_;
+  struct stat st {};
+  const bool exists = ::stat(path_.c_str(), &st) == 0;
+  const bool same_file = exists && st.st_dev == dev_ && st.st_ino == ino_;
+  if (same_file && !hangup) return;
+  auto fresh = CsvAppender::open(path_);
+  if (!fresh.ok()) {
+    notice(fmt::format("cannot reopen the transactions log after {}: {}; still writing to the old file, "
+                       "retrying in {} ms",
+                       hangup ? "SIGHUP" : "it was rotated", fresh.error().message, follow_interval_ms_));
+    return;
+  }
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
+  fd_ = fresh->fd_;
+  fresh->fd_ = -1;
+  dev_ = fresh->dev_;
+  ino_ = fresh->ino_;
+  known_end_ = fresh->known_end_;
+  ++reopens_;
+  if (same_file) {
+    notice(fmt::format("{}: reopened on SIGHUP (same file, {} bytes)", path_, known_end_));
+  } else {
+    notice(fmt::format("{} {}: reopened it by path and writing there ({} bytes, header included)", path_,
+                       exists ? "now names another file (rotated)" : "was moved away or deleted", known_end_));
+  }
 }
 
 Status CsvAppender::append(std::string_view rows) {
@@ -199,29 +265,51 @@ Status CsvAppender::append(std::string_view rows) {
     }
     return ok_status();
   }
+  follow_path();
   ExclusiveLock lock(fd_);
   if (!lock.held()) return make_error("cannot lock " + path_ + ": " + errno_text(lock.error()));
-  // A writer that died inside a write() (kill -9 between pages of a large write, a full disk) may
-  // have left a torn last line. Ending it first keeps our rows whole: the torn line becomes one
-  // malformed line that readers skip and count, and nothing already written is changed.
+  return append_locked(rows);
+}
+
+// REQUIRES: the lock on fd_ is held.
+Status CsvAppender::append_locked(std::string_view rows) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return make_error("cannot stat " + path_ + ": " + errno_text(errno));
-  if (st.st_size > 0) {
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size < known_end_) {
+    // Sizes only grow under the contract: someone truncated the file (truncate -s 0, `> file`).
+    ++truncations_;
+    notice(fmt::format("{} was truncated (from at least {} to {} bytes); {}", path_, known_end_, size,
+                       size == 0 ? "writing the header again before the next rows" : "appending after what is left"));
+  }
+  if (size == 0) {  // a truncated file starts again with the header, like a new one
+    std::string header(kCsvHeader);
+    header.push_back('\n');
+    if (const int err = write_all(fd_, header)) {
+      return make_error("cannot write the header to " + path_ + ": " + errno_text(err));
+    }
+    size = header.size();
+  } else {
+    // A writer that died inside a write() (kill -9 between pages of a large write, a full disk) may
+    // have left a torn last line. Ending it first keeps our rows whole: the torn line becomes one
+    // malformed line that readers skip and count, and nothing already written is changed.
     char last = '\n';
     ssize_t r;
     do {
-      r = ::pread(fd_, &last, 1, st.st_size - 1);
+      r = ::pread(fd_, &last, 1, static_cast<off_t>(size - 1));
     } while (r < 0 && errno == EINTR);
     if (r < 0) return make_error("cannot read " + path_ + ": " + errno_text(errno));
     if (r == 1 && last != '\n') {
       if (const int err = write_all(fd_, "\n")) {
         return make_error("cannot write to " + path_ + ": " + errno_text(err));
       }
+      ++size;
     }
   }
   if (const int err = write_all(fd_, rows)) {
     return make_error("cannot append rows to " + path_ + ": " + errno_text(err));
   }
+  known_end_ = size + rows.size();
   return ok_status();
 }
 

@@ -1,8 +1,19 @@
 // The contract's appender for transactions.csv: O_APPEND descriptor, an exclusive flock held for the
 // duration of each write() of whole rows, the header written only into an empty file under that lock,
 // and a file with a foreign header refused. Nothing ever rewrites or truncates existing bytes.
+//
+// Rotation: a long-running writer follows its path, not its descriptor. Before a write it checks, at
+// most once a second (or at once after a SIGHUP, see platform/stop_signal.h), whether the path now
+// names another file (logrotate's `mv`, a delete); if so it opens the path again, creating the file
+// and writing the header into it. Under the lock of every write it notices a file that shrank below
+// what it last saw (`truncate -s 0`) and writes the header into a file found empty, so a truncated
+// log never continues headerless. Each such event is reported once through the notice sink.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -36,12 +47,37 @@ class CsvAppender {
 
   const std::string& path() const { return path_; }
 
+  // Where rotation and truncation notices go, one sentence each naming the path (default: stderr,
+  // prefixed "payops: "). Long-running tools keep the default: these are loud warnings by design.
+  using NoticeSink = std::function<void(const std::string& sentence)>;
+  void set_notice_sink(NoticeSink sink) { notice_ = std::move(sink); }
+  // How often the path is re-checked for a new file (a stat); 0: before every write (tests). The
+  // next check is due this long after the call.
+  void set_follow_interval_ms(std::int64_t ms);
+  std::uint64_t reopens() const { return reopens_; }          // files reopened (rotation or SIGHUP)
+  std::uint64_t truncations() const { return truncations_; }  // shrunk files found under the lock
+
  private:
   CsvAppender(int fd, std::string path, bool regular);
+  // Reopens by path when the path names another file than fd_, or a SIGHUP came; at most once per
+  // follow interval otherwise. A failed reopen is reported and retried later; writing goes on to the
+  // old file meanwhile (losing rows to an unlinked file is better than stopping the traffic).
+  void follow_path();
+  void notice(const std::string& sentence) const;
+  Status append_locked(std::string_view rows);
   int fd_ = -1;
   std::string path_;
   bool regular_ = true;
   bool owns_fd_ = true;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  std::uint64_t known_end_ = 0;       // file size after our last write: a smaller size is a truncation
+  std::int64_t next_check_ms_ = 0;    // steady-clock time of the next path check
+  std::int64_t follow_interval_ms_ = 1000;
+  std::uint64_t reopen_seen_ = 0;     // reopen_generation() at the last reopen check
+  std::uint64_t reopens_ = 0;
+  std::uint64_t truncations_ = 0;
+  NoticeSink notice_;
 };
 
 }  // namespace payops

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "contract/transaction.h"
 
 namespace payops {
@@ -138,6 +140,44 @@ Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs un
   });
   if (overlong) ++w.summary.malformed;  // the over-long line the reader stopped at (line number unknown)
   return w;
+}
+
+}  // namespace payops
+
+namespace payops {
+
+LogWatch::LogWatch(std::string path, std::int64_t stale_after_ms)
+    : path_(std::move(path)), stale_after_ms_(stale_after_ms) {}
+
+std::vector<std::string> LogWatch::look(TimeMs now_ms) {
+  std::vector<std::string> said;
+  Seen now;
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0) {
+    now.exists = true;
+    now.dev = static_cast<std::uint64_t>(st.st_dev);
+    now.ino = static_cast<std::uint64_t>(st.st_ino);
+    now.size = static_cast<std::uint64_t>(st.st_size);
+    now.mtime_ms = static_cast<TimeMs>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+  }
+  if (!now.exists) {
+    said.push_back(fmt::format("WARNING: {} is missing (moved away by log rotation and not recreated yet, or "
+                               "deleted): no payments are visible; is the simulator or checkout running?",
+                               path_));
+  } else if (last_ && last_->exists && (last_->dev != now.dev || last_->ino != now.ino)) {
+    said.push_back(fmt::format("{} was replaced by a new file (rotated): following the new file, {} bytes",
+                               path_, now.size));
+  } else if (last_ && last_->exists && now.size < last_->size) {
+    said.push_back(fmt::format("WARNING: {} was truncated from {} to {} bytes: rows before the truncation are gone "
+                               "from the window",
+                               path_, last_->size, now.size));
+  }
+  if (now.exists && stale_after_ms_ > 0 && now_ms - now.mtime_ms > stale_after_ms_) {
+    said.push_back(fmt::format("WARNING: {} has not been written for {} s: is the simulator or checkout running?",
+                               path_, (now_ms - now.mtime_ms) / 1000));
+  }
+  last_ = now;
+  return said;
 }
 
 }  // namespace payops

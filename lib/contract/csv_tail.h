@@ -2,6 +2,7 @@
 // from the end of the file, so the cost depends on the window and not on the size of the log.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,35 @@ struct TailWindow {
 // path is refused (invalid_input) without blocking.
 Result<TailWindow> read_tail(const std::string& path, TimeMs since_ms, TimeMs until_ms = 0,
                              std::int64_t slack_ms = kDefaultTailSlackMs);
+
+}  // namespace payops
+
+namespace payops {
+
+// A long-running reader's view of the log between reads: read_tail() opens the path every time, so
+// it follows a rotated log by itself; LogWatch says what happened, so nothing changes silently.
+class LogWatch {
+ public:
+  // stale_after_ms: a log not modified for longer than this (by the caller's clock) is reported as
+  // stale; 0 turns that off (virtual-time runs, whose clock is not the file system's).
+  explicit LogWatch(std::string path, std::int64_t stale_after_ms = 0);
+  // One stat of the path; one sentence per problem, naming the path: missing (on every look),
+  // replaced by another file (rotated; once), shrunk (truncated; once), stale (on every look while
+  // it is). Empty: nothing to say.
+  std::vector<std::string> look(TimeMs now_ms);
+  bool missing() const { return !last_ || !last_->exists; }
+
+ private:
+  struct Seen {
+    bool exists = false;
+    std::uint64_t dev = 0;
+    std::uint64_t ino = 0;
+    std::uint64_t size = 0;
+    TimeMs mtime_ms = 0;
+  };
+  std::string path_;
+  std::int64_t stale_after_ms_;
+  std::optional<Seen> last_;
+};
 
 }  // namespace payops

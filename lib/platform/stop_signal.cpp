@@ -1,13 +1,19 @@
-// The stop flag behind install_stop_handlers().
+// The stop flag and reopen counter behind install_stop_handlers().
 #include "platform/stop_signal.h"
 
+#include <atomic>
 #include <csignal>
 
 namespace payops {
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+// Lock-free on every platform we build for, so it is safe to bump from a signal handler.
+std::atomic<std::uint64_t> g_reopen{0};
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+
 extern "C" void payops_on_stop_request(int) { g_stop = 1; }
+extern "C" void payops_on_reopen_request(int) { g_reopen.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace
 
@@ -18,8 +24,15 @@ void install_stop_handlers() {
   sa.sa_flags = 0;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  struct sigaction hup {};
+  hup.sa_handler = payops_on_reopen_request;
+  sigemptyset(&hup.sa_mask);
+  hup.sa_flags = SA_RESTART;  // a reopen request must not cut a write or a sleep short
+  sigaction(SIGHUP, &hup, nullptr);
 }
 
 bool stop_requested() { return g_stop != 0; }
+
+std::uint64_t reopen_generation() { return g_reopen.load(std::memory_order_relaxed); }
 
 }  // namespace payops

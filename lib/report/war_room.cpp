@@ -127,9 +127,13 @@ StatusSnapshot build_snapshot(const Config* config, const RowWindow& rows, TimeM
   s.payments = window.payments;
   s.no_route = window.no_route;
   s.payment_success_rate = window.payment_success_rate();
-  s.payments_per_s = options.short_window_ms > 0
-                         ? static_cast<double>(window.payments) * 1000.0 / static_cast<double>(options.short_window_ms)
+  s.rate_span_ms = options.short_window_ms;
+  if (options.log_start_ms && *options.log_start_ms > now_ms - options.short_window_ms)
+    s.rate_span_ms = std::max<std::int64_t>(now_ms - *options.log_start_ms, 1000);  // no 1-row spike to 1000/s
+  s.payments_per_s = s.rate_span_ms > 0
+                         ? static_cast<double>(window.payments) * 1000.0 / static_cast<double>(s.rate_span_ms)
                          : 0.0;
+  if (config != nullptr) s.agent = agent_liveness(*config, now_ms);
 
   // Banks: the config's, in its order, then any the log names that the config does not.
   if (config != nullptr) {
@@ -372,8 +376,8 @@ std::string render_status_text(const StatusSnapshot& s, const RenderOptions& opt
                                s.payments == 0 ? std::string("-") : percent(s.payment_success_rate), s.payments,
                                s.attempts, s.no_route),
                    {}});
-  // The agent's liveness (one line, when known): its row is part of the fixed layout.
-  if (!s.agent_line.empty()) lines.push_back({escape_for_terminal(s.agent_line), {}});
+  // Is the agent alive? Its line is part of the fixed layout, so it never gives way to the history.
+  lines.push_back({liveness_line(s.agent), s.agent.stale ? kYellow : std::string_view{}});
   lines.push_back({chaos_line(s), s.chaos_mode ? kYellow : std::string_view{}});
   lines.push_back({"", {}});
   for (auto& l : bank_table_lines(s, options)) lines.push_back(std::move(l));
@@ -449,6 +453,8 @@ Json status_to_json(const StatusSnapshot& s) {
               {"bucket_s", s.spark_bucket_ms / 1000},
               {"payments", s.payments},
               {"payments_per_s", s.payments_per_s},
+              {"rate_span_s", static_cast<double>(s.rate_span_ms) / 1000.0},
+              {"agent", liveness_to_json(s.agent)},
               {"payment_success_rate", s.payments ? Json(s.payment_success_rate) : Json(nullptr)},
               {"attempts", s.attempts},
               {"no_route", s.no_route},
@@ -474,7 +480,8 @@ StatusSource::StatusSource(DataDir dir, std::int64_t short_window_ms, std::int64
     : dir_(std::move(dir)),
       short_window_ms_(short_window_ms),
       long_window_ms_(long_window_ms),
-      watcher_(dir_.config_json()) {}
+      watcher_(dir_.config_json()),
+      log_watch_(dir_.transactions_csv()) {}
 
 std::string StatusSource::config_problem() const {
   if (watcher_.has_config()) return {};
@@ -505,11 +512,15 @@ StatusSnapshot StatusSource::read(TimeMs now_ms) {
 
   RowWindow rows;
   std::uint64_t malformed = 0;
+  for (std::string& said : log_watch_.look(now_ms)) notes.push_back(std::move(said));
   auto tail = read_tail(dir_.transactions_csv(), since, now_ms + 1);
   if (tail.ok()) {
     for (const RowView& r : tail->rows) rows.add(r);
     malformed = tail->summary.malformed;
-  } else {
+    // Read from the start of the file: the first row is the log's first, so the log may be younger
+    // than the window.
+    if (tail->file_offset == 0 && !tail->rows.empty()) so.log_start_ms = tail->rows.front().timestamp_ms;
+  } else if (!log_watch_.missing()) {  // a missing log is already a note
     notes.push_back(first_line(tail.error().message));
   }
   StatusSnapshot s = build_snapshot(watcher_.has_config() ? &watcher_.current() : nullptr, rows, now_ms, so);

@@ -14,7 +14,9 @@
 #include "platform/clock.h"
 #include "contract/config_model.h"
 #include "contract/config_store.h"
+#include "contract/csv_tail.h"
 #include "contract/data_dir.h"
+#include "agent/agent_liveness.h"
 #include "agent/observation.h"
 #include "platform/result.h"
 
@@ -56,6 +58,8 @@ struct StatusSnapshot {
   std::uint64_t attempts = 0;        // short window, every row (NO_ROUTE included)
   std::uint64_t payments = 0;        // distinct transaction ids, short window
   double payments_per_s = 0;
+  std::int64_t rate_span_ms = 0;     // what payments_per_s divides by: the window, or less for a younger log
+  AgentLiveness agent;               // the agent's last cycle, from the config (none without a config)
   double payment_success_rate = 0;   // payments that succeeded on any attempt / payments
   std::uint64_t no_route = 0;
   bool chaos_mode = false;
@@ -64,9 +68,6 @@ struct StatusSnapshot {
   std::vector<HistoryLine> history;  // newest first
   std::uint64_t malformed = 0;
   std::vector<std::string> notes;    // what is missing or rejected ("no transactions.csv yet", ...)
-  // One line on the agent's liveness ("agent: last cycle 4 m ago"), shown under the global line when
-  // not empty; the layout keeps a row for it at 24 rows.
-  std::string agent_line;
 };
 
 struct SnapshotOptions {
@@ -74,6 +75,9 @@ struct SnapshotOptions {
   std::int64_t spark_bucket_ms = 15'000;
   std::size_t spark_buckets = 20;    // the long window is spark_bucket_ms * spark_buckets
   std::size_t history_lines = 8;
+  // The log's first row, when the log is younger than the short window: rates divide by the time
+  // since then, not by a full window that did not exist yet. nullopt: the log is older.
+  std::optional<TimeMs> log_start_ms;
 };
 
 // Pure: the view of `config` (may be null: no config yet) and of the rows in `rows`, at now_ms.
@@ -133,6 +137,7 @@ class StatusSource {
   std::int64_t short_window_ms_;
   std::int64_t long_window_ms_;
   ConfigWatcher watcher_;
+  LogWatch log_watch_;    // rotation, truncation and a missing log, as notes
   std::string rejected_;  // the current file's rejection, until a good version replaces it
 };
 
