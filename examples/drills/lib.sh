@@ -42,6 +42,10 @@ data=$(mktemp -d /tmp/payops-drill.XXXXXX)
 export PAYOPS_DATA_DIR=$data
 pids=()
 world_args=()
+# Progress on a terminal only: fd 9 is the drill's stderr when that is a terminal; each virtual-mode
+# tick redraws one line there ("drill NAME: virtual 12/60 s 20%"), fitted to the width, erased at the end.
+progress_cols=0
+if [ -t 2 ]; then exec 9>&2; progress_cols=$(stty size 0<&2 2>/dev/null | cut -d' ' -f2); : "${progress_cols:=80}"; fi
 
 drill_cleanup() {
   local code=$?
@@ -92,6 +96,13 @@ drill_run_virtual() {
       echo "  touch $q_data/operator.done"
       echo "fi"
     fi
+    if [ "$progress_cols" -gt 0 ]; then
+      # At most ~100 redraws a drill (one per 1% of the run), cheap enough beside the tick's own work.
+      echo "p=\$(( \$(date -u -d \"\$PAYOPS_NOW\" +%s) - $(drill_start_epoch_s) ))"
+      echo "if [ \$(( p * 100 % $duration )) -lt 100 ] && [ -t 9 ]; then"
+      echo "  printf '\\r%.$((progress_cols - 1))s\\033[K' \"drill $drill_name: virtual \$p/$duration s \$(( p * 100 / $duration ))%\" >&9"
+      echo "fi"
+    fi
     local agent_cmd="$q_build/agent --now \"\$PAYOPS_NOW\" ${DRILL_AGENT_ARGS:-} once --short-window $short_window"
     echo "${DRILL_TICK_AGENT:-$agent_cmd} >> $q_data/agent.log 2>&1 \\"
     echo "  || { echo \"agent once failed at \$PAYOPS_NOW; its output is in $q_data/agent.log\" >&2; exit 1; }"
@@ -101,10 +112,12 @@ drill_run_virtual() {
   if ! "$build/simulator" --fast --start "$start" --tps "$tps" --duration "${duration}s" --seed "$seed" \
       "${incident_args[@]}" "${world_args[@]}" --tick-every "$interval" --tick ". $q_data/tick.sh" --quiet --json \
       > "$data/simulator.json" 2> "$data/simulator.err"; then
+    if [ "$progress_cols" -gt 0 ]; then printf '\r\033[K' >&9; fi
     echo "drill: the closed loop failed:" >&2
     cat "$data/simulator.err" >&2
     return 1
   fi
+  if [ "$progress_cols" -gt 0 ]; then printf '\r\033[K' >&9; fi
   if [ "${DRILL_LIVE:-0}" = 1 ]; then cat "$data/agent.log"; fi
 }
 

@@ -11,6 +11,7 @@
 #include "platform/error_output.h"
 #include "platform/clock.h"
 #include "platform/exit_codes.h"
+#include "platform/progress.h"
 #include "platform/stop_signal.h"
 #include "platform/time_flags.h"
 #include "platform/time_util.h"
@@ -44,7 +45,11 @@ int agent_report(const AgentFlags& flags, const AgentReportFlags& report) {
     if (!ro.until_ms)
       return agent_usage(fmt::format("--until must be {}, got \"{}\"", kTimeSyntax, report.until));
   }
+  // A big file takes seconds: a progress line on a terminal (nothing when stderr is not one).
+  Progress progress(stderr, "agent report", 0, ProgressUnit::bytes);
+  if (progress.active()) ro.on_progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   auto r = build_report(ro);
+  progress.finish();
   if (!r.ok()) {
     return report_error("agent", kExitFailure, "report: " + r.error().message);  // a log problem, not a config one
   }
@@ -83,12 +88,18 @@ int agent_status(const AgentFlags& flags, const AgentStatusFlags& status) {
 
 namespace {
 
-// --start TS and --scorecard FILE of drill-report into ro; a usage sentence on a bad value.
+// --start, --since, --until and --scorecard of drill-report into ro; a usage sentence on a bad value.
 Status read_drill_report_inputs(const AgentDrillReportFlags& report, DrillReportOptions& ro) {
   if (auto s = parse_incident_flags(report.incidents, ro.incidents); !s.ok()) return s;
-  if (!report.start.empty()) {
-    ro.run_start_ms = parse_time_flag(report.start, wall_now());
-    if (!ro.run_start_ms) return make_error(fmt::format("--start must be {}, got \"{}\"", kTimeSyntax, report.start));
+  const std::pair<const char*, std::pair<const std::string*, std::optional<TimeMs>*>> times[] = {
+      {"--start", {&report.start, &ro.run_start_ms}},
+      {"--since", {&report.since, &ro.since_ms}},
+      {"--until", {&report.until, &ro.until_ms}}};
+  for (const auto& [flag, field] : times) {
+    if (field.first->empty()) continue;
+    *field.second = parse_time_flag(*field.first, wall_now());
+    if (!*field.second)
+      return make_error(fmt::format("{} must be {}, got \"{}\"", flag, kTimeSyntax, *field.first));
   }
   if (!report.scorecard.empty()) {
     std::ifstream in(report.scorecard);

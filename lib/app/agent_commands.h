@@ -54,6 +54,7 @@ struct AgentScoreFlags {
 
 struct AgentDrillReportFlags {
   std::string out, start, title = "payops drill report", scorecard;
+  std::string since, until;  // a close-up: only rows in [since, until)
   std::vector<std::string> incidents;
 };
 

@@ -10,6 +10,7 @@
 #include "contract/csv_format.h"
 #include "routing/payment_flow.h"
 #include "routing/payment_gen.h"
+#include "platform/progress.h"
 #include "platform/terminal.h"
 
 namespace payops {
@@ -91,7 +92,18 @@ class Run {
   Status flush_due(TimeMs now, bool force_write);
   Status drain_all();
   Status lockstep_tick(TimeMs instant_ms);
-  void print_status(double wall_now_s, bool finishing);
+  // The live status line; `progress` (empty: none) goes first.
+  void print_status(double wall_now_s, bool finishing, const std::string& progress);
+  // "simulator [n/N] 42%" (--count) or "simulator 12/60 s 20%" (--duration, virtual time) for a
+  // --fast run with a bound; empty otherwise (a paced run shows its rate only).
+  std::string fast_progress(std::uint64_t started, TimeMs now) const {
+    if (!options_.fast) return {};
+    if (options_.count >= 0) return progress_text("simulator", started, static_cast<std::uint64_t>(options_.count), ProgressUnit::items);
+    if (options_.duration_ms >= 0)
+      return progress_text("simulator", static_cast<std::uint64_t>(std::max<TimeMs>(0, now - t0_)),
+                           static_cast<std::uint64_t>(options_.duration_ms), ProgressUnit::ms);
+    return {};
+  }
   // Payment k starts at an absolute deadline from the run's start, so pacing never drifts.
   TimeMs deadline(std::uint64_t k) const {
     return t0_ + static_cast<TimeMs>(static_cast<double>(k) * 1000.0 / options_.tps + 0.5);
@@ -122,7 +134,8 @@ class Run {
   Payment payment_;
   SimulationSummary summary_;
   bool missing_reported_ = false;
-  bool status_shown_ = false;
+  // The status line (on a terminal only): fitted to its width, redrawn in place, erased at the end.
+  StatusLine status_line_{options_.status_stream};
   std::uint64_t shown_payments_ = 0;
   double shown_wall_s_ = 0;
 };
@@ -405,17 +418,18 @@ Status Run::lockstep_tick(TimeMs instant_ms) {
   return ok_status();
 }
 
-void Run::print_status(double wall_now_s, bool finishing) {
+void Run::print_status(double wall_now_s, bool finishing, const std::string& progress) {
   const double dt = wall_now_s - shown_wall_s_;
   if (dt <= 0) return;
-  std::string line = fmt::format("\r\x1b[K{:.1f} payments/s", static_cast<double>(summary_.payments - shown_payments_) / dt);
+  std::string line = progress.empty() ? std::string() : progress + "  ";
+  line += fmt::format("{:.1f} payments/s", static_cast<double>(summary_.payments - shown_payments_) / dt);
   std::uint64_t interval_attempts = 0;
   for (const auto& s : stats_) interval_attempts += s.summary.attempts - s.shown_attempts;
   for (auto& s : stats_) {
     const std::uint64_t a = s.summary.attempts - s.shown_attempts;
     const std::uint64_t ok = s.summary.successes - s.shown_successes;
     if (a == 0) continue;
-    line += fmt::format("  {} {:.0f}% ok {:.1f}%", escape_for_terminal(s.summary.bank_id),
+    line += fmt::format("  {} {:.0f}% ok {:.1f}%", s.summary.bank_id,
                         100.0 * static_cast<double>(a) / static_cast<double>(interval_attempts),
                         100.0 * static_cast<double>(ok) / static_cast<double>(a));
     s.shown_attempts = s.summary.attempts;
@@ -424,9 +438,7 @@ void Run::print_status(double wall_now_s, bool finishing) {
   if (summary_.no_route) line += fmt::format("  NO_ROUTE {}", summary_.no_route);
   line += fmt::format("  reloads {}", summary_.reloads);
   if (finishing) line += fmt::format("  (all payments started, waiting for in-flight rows: {})", heap_.size());
-  std::fputs(line.c_str(), options_.status_stream);
-  std::fflush(options_.status_stream);
-  status_shown_ = true;
+  status_line_.show(line);  // escapes the bank ids, fits the line to the terminal's width
   shown_payments_ = summary_.payments;
   shown_wall_s_ = wall_now_s;
 }
@@ -479,11 +491,12 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
     }
     if (auto s = flush_due(now, !options_.fast); !s.ok()) return s.error();
 
-    if (options_.status_stream && (!options_.fast || (k & 1023) == 0)) {
+    if (status_line_.active() && (!options_.fast || (k & 1023) == 0)) {
       const double w = wall_seconds();
       if (w >= next_status_s) {
-        print_status(w, !generating());
-        next_status_s = w + 1.0;
+        print_status(w, !generating(), fast_progress(k, now));
+        // A fast run is over in seconds: its progress moves 5 times a second (at most ~10 redraws/s).
+        next_status_s = w + (options_.fast ? 0.2 : 1.0);
       }
     }
     const bool in_flight = !heap_.empty();
@@ -497,10 +510,7 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
     clock_.sleep_ms(std::max<TimeMs>(next - now, options_.fast ? 0 : 1));
   }
   if (auto s = drain_all(); !s.ok()) return s.error();
-  if (status_shown_) {
-    std::fputs("\n", options_.status_stream);
-    std::fflush(options_.status_stream);
-  }
+  status_line_.erase();
 
   summary_.wall_seconds = wall_seconds() - wall_start;
   for (const BankStats& s : stats_) {

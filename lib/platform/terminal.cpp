@@ -1,6 +1,7 @@
 // Terminal-facing output helpers.
 #include "platform/terminal.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,12 @@
 namespace payops {
 
 bool is_terminal(std::FILE* stream) { return isatty(fileno(stream)) == 1; }
+
+TerminalSize terminal_size(std::FILE* stream) {
+  struct winsize ws {};
+  if (ioctl(fileno(stream), TIOCGWINSZ, &ws) != 0) return {};
+  return {ws.ws_col, ws.ws_row};
+}
 
 bool use_color(std::FILE* stream) {
   const char* no_color = std::getenv("NO_COLOR");
@@ -21,6 +28,18 @@ std::size_t unicode_control_length(std::string_view text, std::size_t i) {
   if (at(i) == 0xE2 && at(i + 1) == 0x80 && at(i + 2) >= 0xAA && at(i + 2) <= 0xAE) return 3;  // U+202A..U+202E
   if (at(i) == 0xE2 && at(i + 1) == 0x81 && at(i + 2) >= 0xA6 && at(i + 2) <= 0xA9) return 3;  // U+2066..U+2069
   return 0;
+}
+
+std::string fit_to_columns(std::string_view text, std::size_t columns) {
+  if (columns == 0) return std::string(text);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (n == columns) return std::string(text.substr(0, i));
+      ++n;
+    }
+  }
+  return std::string(text);
 }
 
 std::string escape_for_terminal(std::string_view text) {

@@ -10,6 +10,12 @@
 namespace payops {
 
 bool is_terminal(std::FILE* stream);
+
+// The terminal's size in character cells; {0, 0} when the stream is not a terminal.
+struct TerminalSize {
+  std::size_t cols = 0, rows = 0;
+};
+TerminalSize terminal_size(std::FILE* stream);
 // True when stream is a terminal and NO_COLOR is unset or empty.
 bool use_color(std::FILE* stream);
 
@@ -18,6 +24,9 @@ bool use_color(std::FILE* stream);
 // reorder what is displayed) starting at text[i]; 0 for anything else. These are treated like C0
 // controls wherever untrusted text is printed or written (terminal, CSV fields, HTML).
 std::size_t unicode_control_length(std::string_view text, std::size_t i);
+
+// Text cut to at most `columns` code points (whole UTF-8 sequences only); columns 0: unchanged.
+std::string fit_to_columns(std::string_view text, std::size_t columns);
 
 // Makes untrusted text safe to print: control bytes (and DEL) become \xNN and the Unicode controls
 // above \u{XXXX}, so a row's error_message can never move the cursor, change the terminal's state

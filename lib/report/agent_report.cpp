@@ -1,6 +1,7 @@
 // `agent report` over a whole file: parallel scan, merge, render.
 #include "report/agent_report.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -190,19 +191,27 @@ Result<Report> build_report(const ReportOptions& options) {
   // Chunks finish in any order; each waits here until every chunk before it is merged (at most a
   // few: scan_file_chunks bounds the chunks in flight).
   std::map<std::size_t, ChunkResult> finished;
+  std::map<std::size_t, std::uint64_t> chunk_sizes;  // for on_progress only
   std::mutex finished_mu;
+  std::uint64_t merged_bytes = 0, file_bytes = 0;
+  if (struct stat st {}; options.on_progress && ::stat(options.path.c_str(), &st) == 0)
+    file_bytes = static_cast<std::uint64_t>(st.st_size);
   const Status status = scan_file_chunks(
       options.path, ChunkedScanOptions{options.threads, options.chunk_bytes},
       [&](std::size_t k, std::string_view bytes) {
         ChunkResult r = scan_chunk(bytes, k == 0, options, buffers);
         std::lock_guard lock(finished_mu);
         finished.emplace(k, std::move(r));
+        chunk_sizes.emplace(k, bytes.size());
       },
       [&](std::size_t k) {
         std::unique_lock lock(finished_mu);
         auto node = finished.extract(k);
+        auto size = chunk_sizes.extract(k);
         lock.unlock();
         merge.add(std::move(node.mapped()));
+        merged_bytes += size.mapped();
+        if (options.on_progress) options.on_progress(merged_bytes, file_bytes);
       });
   if (!status.ok()) return status.error();
   return merge.take();

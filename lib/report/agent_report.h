@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "contract/config_model.h"  // Json
@@ -22,6 +23,9 @@ struct ReportOptions {
   unsigned threads = 0;            // 0: one per core
   bool payments = true;            // retries and payment-level success (a hash lookup per row)
   std::size_t chunk_bytes = 0;     // scanning unit; 0: picked from the file size (tests set it small)
+  // Called in file order after each chunk is merged (a file only, not stdin) with the bytes merged so
+  // far and the file's size: what a progress line needs. Null: not called.
+  std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> on_progress;
 };
 
 struct Report {

@@ -1,7 +1,6 @@
 // The War Room: snapshot, renderers and the refresh loop (see war_room.h).
 #include "report/war_room.h"
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,18 +41,6 @@ std::size_t code_points(std::string_view s) {
   return n;
 }
 
-// The first `width` code points of s (whole UTF-8 sequences only).
-std::string cut_to_width(std::string_view s, std::size_t width) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (n == width) return std::string(s.substr(0, i));
-      ++n;
-    }
-  }
-  return std::string(s);
-}
-
 std::string first_line(std::string_view s) {
   const auto nl = s.find('\n');
   return std::string(nl == std::string_view::npos ? s : s.substr(0, nl));
@@ -73,6 +60,13 @@ std::string breaker_cell(const BankSnapshot& b, TimeMs now_ms) {
       return fmt::format("half_open {}", short_duration(now_ms - (*b.opened_at + b.open_duration_s * 1000)));
   }
   return "?";
+}
+
+// The breaker cell for narrow terminals: an open breaker says when it half-opens (lets a probe
+// through), which is what an operator waits for; how long it has been open is in the wide form.
+std::string breaker_cell_compact(const BankSnapshot& b, TimeMs now_ms) {
+  if (b.breaker != BreakerState::open || !b.opened_at) return breaker_cell(b, now_ms);
+  return fmt::format("open, probe in {}", short_duration(*b.opened_at + b.open_duration_s * 1000 - now_ms));
 }
 
 std::string health_cell(const BankSnapshot& b) {
@@ -225,76 +219,193 @@ StatusSnapshot build_snapshot(const Config* config, const RowWindow& rows, TimeM
   return s;
 }
 
-std::string render_status_text(const StatusSnapshot& s, const RenderOptions& options) {
-  std::vector<std::string> lines;
-  std::vector<std::string_view> colors;  // one per line, empty for none
-  const auto add = [&](std::string line, std::string_view color = {}) {
-    lines.push_back(std::move(line));
-    colors.push_back(color);
-  };
+namespace {
 
-  add(fmt::format("payops war room  {}  window {}  sparkline {} x {}", format_timestamp(s.now_ms),
-                  short_duration(s.short_window_ms), s.banks.empty() ? 0 : s.banks.front().spark.size(),
-                  short_duration(s.spark_bucket_ms)),
-      kBold);
-  add(fmt::format("payments {:.1f}/s  success {}  ({} payments, {} attempts, {} no route)", s.payments_per_s,
-                  s.payments == 0 ? std::string("-") : percent(s.payment_success_rate), s.payments, s.attempts,
-                  s.no_route));
-  add(chaos_line(s), s.chaos_mode ? kYellow : std::string_view{});
-  add(liveness_line(s.agent), s.agent.stale ? kYellow : std::string_view{});
-  add("");
+// The bank table's columns in display order: the numbers a person watches first (success, p95 and
+// the sparkline), then state and weights, the name last.
+enum ColumnId : std::size_t { kBank, kSuccess, kP95, kSpark, kHealth, kBreaker, kWeight, kShare, kActual, kAttempts, kName, kColumnCount };
 
-  Table table({"BANK", "NAME", "WEIGHT", "SHARE", "ACTUAL", "HEALTH", "BREAKER", "SUCCESS", "P95", "ATTEMPTS",
-               "SUCCESS OVER TIME"});
-  for (std::size_t c : {2u, 3u, 4u, 7u, 8u, 9u}) table.align_right(c);
-  std::vector<std::string_view> bank_colors;
+// One column of the bank table: a header, one cell per bank in a wide form and (breaker and health
+// only) a compact form for narrow terminals.
+struct Column {
+  std::string header;
+  std::vector<std::string> wide;
+  std::vector<std::string> compact;  // empty: the column has no compact form
+  bool right = false;
+  bool use_compact = false;
+  bool shown = true;
+
+  const std::vector<std::string>& cells() const { return use_compact ? compact : wide; }
+  // Columns on screen: cells are escaped by Table before they are shown, so measure them escaped.
+  std::size_t width() const {
+    std::size_t w = code_points(header);
+    for (const auto& c : cells()) w = std::max(w, code_points(escape_for_terminal(c)));
+    return w;
+  }
+};
+
+std::size_t table_width(const std::array<Column, kColumnCount>& columns) {
+  std::size_t total = 0, shown = 0;
+  for (const auto& c : columns)
+    if (c.shown) total += c.width(), ++shown;
+  return shown == 0 ? 0 : total + 2 * (shown - 1);
+}
+
+std::array<Column, kColumnCount> bank_columns(const StatusSnapshot& s, bool unicode) {
+  std::array<Column, kColumnCount> col;
+  const char* headers[kColumnCount] = {"BANK", "SUCCESS", "P95", "SUCCESS OVER TIME", "HEALTH", "BREAKER",
+                                       "WEIGHT", "SHARE", "ACTUAL", "ATTEMPTS", "NAME"};
+  for (std::size_t i = 0; i < kColumnCount; ++i) col[i].header = headers[i];
+  for (std::size_t i : {kSuccess, kP95, kWeight, kShare, kActual, kAttempts}) col[i].right = true;
   for (const auto& b : s.banks) {
     const bool has = b.attempts > 0;
-    table.add_row({b.id, b.in_config ? b.name : "(not in config)", b.in_config ? std::to_string(b.weight) : "-",
-                   b.in_config ? percent(b.configured_share) : "-", has ? percent(b.actual_share) : "-",
-                   health_cell(b), b.in_config ? breaker_cell(b, s.now_ms) : "-", has ? percent(b.success_rate) : "-",
-                   has ? fmt::format("{}ms", b.p95_latency_ms) : "-", std::to_string(b.attempts),
-                   fmt::format("|{}|", sparkline(b.spark, options.unicode))});
-    const bool red = b.health == Health::down || b.breaker == BreakerState::open || !b.enabled;
-    const bool yellow = b.health == Health::degraded || b.breaker == BreakerState::half_open;
-    bank_colors.push_back(red ? kRed : yellow ? kYellow : std::string_view{});
+    col[kBank].wide.push_back(b.id);
+    col[kSuccess].wide.push_back(has ? percent(b.success_rate) : "-");
+    col[kP95].wide.push_back(has ? fmt::format("{}ms", b.p95_latency_ms) : "-");
+    col[kSpark].wide.push_back(fmt::format("|{}|", sparkline(b.spark, unicode)));  // not "|" + ...: gcc 12 -Wrestrict
+    col[kHealth].wide.push_back(health_cell(b));
+    col[kHealth].compact.push_back(!b.in_config ? "-" : b.enabled ? std::string(to_string(b.health)) : "disabled");
+    col[kBreaker].wide.push_back(b.in_config ? breaker_cell(b, s.now_ms) : "-");
+    col[kBreaker].compact.push_back(b.in_config ? breaker_cell_compact(b, s.now_ms) : "-");
+    col[kWeight].wide.push_back(b.in_config ? std::to_string(b.weight) : "-");
+    col[kShare].wide.push_back(b.in_config ? percent(b.configured_share) : "-");
+    col[kActual].wide.push_back(has ? percent(b.actual_share) : "-");
+    col[kAttempts].wide.push_back(std::to_string(b.attempts));
+    col[kName].wide.push_back(b.in_config ? b.name : "(not in config)");
   }
-  const std::string rendered = table.render();
-  std::size_t row = 0;
-  for (std::size_t pos = 0; pos < rendered.size();) {
-    const auto nl = rendered.find('\n', pos);
-    std::string line = rendered.substr(pos, nl - pos);
-    pos = nl + 1;
-    add(std::move(line), row == 0 ? kBold : bank_colors[row - 1]);
-    ++row;
-  }
+  return col;
+}
 
-  add("");
-  if (s.history.empty()) {
-    add("agent history: none yet");
-  } else {
-    add("agent history (newest first):", kBold);
-    for (const auto& h : s.history) {
-      add(fmt::format("  {}  {:<11} {:<20} {:<11} {}", clock_time(h.timestamp), escape_for_terminal(h.actor),
-                      escape_for_terminal(h.action), h.outcome ? to_string(*h.outcome) : std::string_view("-"),
-                      escape_for_terminal(h.reason)),
-          h.outcome == Outcome::ineffective ? kYellow : std::string_view{});
+// Narrows the table to `width` columns (0: no limit) one step at a time: compact breaker and health
+// cells first, then columns dropped from the least watched (the name) up. Bank, success, p95 and the
+// sparkline always stay: at 80 columns they take about 45.
+void fit_columns(std::array<Column, kColumnCount>& col, std::size_t width) {
+  if (width == 0) return;
+  const std::size_t ladder[] = {kBreaker, kHealth, kName, kAttempts, kShare, kActual, kWeight, kBreaker, kHealth};
+  bool compacted[kColumnCount] = {};
+  for (const std::size_t id : ladder) {
+    if (table_width(col) <= width) return;
+    if (!compacted[id] && !col[id].compact.empty()) {
+      col[id].use_compact = compacted[id] = true;
+    } else {
+      col[id].shown = false;
     }
   }
-  if (s.malformed > 0) add(fmt::format("{} malformed lines skipped in the window", s.malformed), kYellow);
-  for (const auto& note : s.notes) add("note: " + escape_for_terminal(note), kYellow);
+}
+
+// A line of at most `width` code points (0: no limit); a longer one ends in an ellipsis so the cut is
+// visible.
+std::string fit_line(std::string line, std::size_t width, bool unicode) {
+  if (width == 0 || code_points(line) <= width) return line;
+  const std::string_view mark = unicode ? "…" : "~";
+  return fit_to_columns(line, width - 1) + std::string(mark);
+}
+
+struct Line {
+  std::string text;
+  std::string_view color;  // empty: none
+};
+
+std::vector<Line> bank_table_lines(const StatusSnapshot& s, const RenderOptions& options) {
+  auto col = bank_columns(s, options.unicode);
+  fit_columns(col, options.width);
+  std::vector<std::string> header;
+  std::vector<std::size_t> shown;
+  for (std::size_t i = 0; i < kColumnCount; ++i)
+    if (col[i].shown) header.push_back(col[i].header), shown.push_back(i);
+  Table table(header);
+  for (std::size_t k = 0; k < shown.size(); ++k)
+    if (col[shown[k]].right) table.align_right(k);
+  for (std::size_t row = 0; row < s.banks.size(); ++row) {
+    std::vector<std::string> cells;
+    for (const std::size_t i : shown) cells.push_back(col[i].cells()[row]);
+    table.add_row(std::move(cells));
+  }
+  std::vector<Line> lines;
+  const std::string rendered = table.render();
+  for (std::size_t pos = 0, row = 0; pos < rendered.size(); ++row) {
+    const auto nl = rendered.find('\n', pos);
+    std::string_view color = kBold;
+    if (row > 0) {
+      const BankSnapshot& b = s.banks[row - 1];
+      const bool red = b.health == Health::down || b.breaker == BreakerState::open || !b.enabled;
+      const bool yellow = b.health == Health::degraded || b.breaker == BreakerState::half_open;
+      color = red ? kRed : yellow ? kYellow : std::string_view{};
+    }
+    lines.push_back({rendered.substr(pos, nl - pos), color});
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+// What the sparkline's characters mean, drawn with the same function as the bars.
+std::string spark_legend(const StatusSnapshot& s, bool unicode) {
+  return fmt::format("sparkline: success per {}, oldest left  {} 0%  {} 50%  {} 100%  blank: none",
+                     short_duration(s.spark_bucket_ms), sparkline({0.0}, unicode), sparkline({0.5}, unicode),
+                     sparkline({1.0}, unicode));
+}
+
+std::vector<Line> history_lines(const StatusSnapshot& s, std::size_t max_entries) {
+  if (s.history.empty()) return {{"agent history: none yet", {}}};
+  if (max_entries == 0) return {};
+  const std::size_t n = std::min(max_entries, s.history.size());
+  std::vector<Line> lines;
+  lines.push_back({n < s.history.size() ? fmt::format("agent history (newest {} of {}):", n, s.history.size())
+                                        : std::string("agent history (newest first):"),
+                   kBold});
+  for (std::size_t i = 0; i < n; ++i) {
+    const HistoryLine& h = s.history[i];
+    lines.push_back({fmt::format("  {}  {:<11} {:<20} {:<11} {}", clock_time(h.timestamp), escape_for_terminal(h.actor),
+                                 escape_for_terminal(h.action), h.outcome ? to_string(*h.outcome) : std::string_view("-"),
+                                 escape_for_terminal(h.reason)),
+                     h.outcome == Outcome::ineffective ? kYellow : std::string_view{}});
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::string render_status_text(const StatusSnapshot& s, const RenderOptions& options) {
+  std::vector<Line> lines;
+  lines.push_back({fmt::format("payops war room  {}  window {}  sparkline {}", format_timestamp(s.now_ms),
+                               short_duration(s.short_window_ms),
+                               short_duration(s.spark_bucket_ms * static_cast<std::int64_t>(
+                                                                      s.banks.empty() ? 0 : s.banks.front().spark.size()))),
+                   kBold});
+  lines.push_back({fmt::format("payments {:.1f}/s  success {}  ({} payments, {} attempts, {} no route)", s.payments_per_s,
+                               s.payments == 0 ? std::string("-") : percent(s.payment_success_rate), s.payments,
+                               s.attempts, s.no_route),
+                   {}});
+  // Is the agent alive? Its line is part of the fixed layout, so it never gives way to the history.
+  lines.push_back({liveness_line(s.agent), s.agent.stale ? kYellow : std::string_view{}});
+  lines.push_back({chaos_line(s), s.chaos_mode ? kYellow : std::string_view{}});
+  lines.push_back({"", {}});
+  for (auto& l : bank_table_lines(s, options)) lines.push_back(std::move(l));
+  lines.push_back({spark_legend(s, options.unicode), {}});
+  if (s.malformed > 0) lines.push_back({fmt::format("{} malformed lines skipped in the window", s.malformed), kYellow});
+  for (const auto& note : s.notes) lines.push_back({"note: " + escape_for_terminal(note), kYellow});
+
+  // The history takes the rows that are left (a frame taller than the terminal would scroll).
+  std::size_t entries = s.history.size();
+  if (options.height > 0) {
+    const std::size_t fixed = lines.size() + 2;  // + the blank line and the history's title
+    entries = options.height > fixed ? std::min(entries, options.height - fixed) : 0;
+  }
+  const std::vector<Line> history = history_lines(s, entries);
+  if (!history.empty()) {
+    lines.push_back({"", {}});
+    for (const auto& l : history) lines.push_back(l);
+  }
 
   std::string out;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::string line = options.width > 0 && code_points(lines[i]) > options.width
-                           ? cut_to_width(lines[i], options.width)
-                           : std::move(lines[i]);
-    if (options.color && !colors[i].empty() && !line.empty()) {
-      out += colors[i];
-      out += line;
+  for (auto& l : lines) {
+    const std::string text = fit_line(std::move(l.text), options.width, options.unicode);
+    if (options.color && !l.color.empty() && !text.empty()) {
+      out += l.color;
+      out += text;
       out += kReset;
     } else {
-      out += line;
+      out += text;
     }
     out += '\n';
   }
@@ -463,15 +574,6 @@ class LiveScreen {
   std::FILE* out_;
 };
 
-struct TermSize {
-  std::size_t cols = 0, rows = 0;
-};
-TermSize terminal_size(std::FILE* out) {
-  struct winsize ws {};
-  if (ioctl(fileno(out), TIOCGWINSZ, &ws) != 0) return {};
-  return {ws.ws_col, ws.ws_row};
-}
-
 // A frame for the live screen: each line cleared to its end, at most `rows` lines (a taller frame
 // would scroll and break the redraw), then everything below cleared.
 std::string live_frame(const std::string& text, std::size_t rows) {
@@ -506,28 +608,31 @@ int run_status(const StatusOptions& o) {
       std::fputs((status_to_json(s).dump() + "\n").c_str(), o.out);
     } else {
       RenderOptions ro;
-      ro.unicode = locale_is_utf8() && use_color(o.out);
+      ro.unicode = locale_is_utf8() && is_terminal(o.out);
       ro.color = use_color(o.out);
+      ro.width = terminal_size(o.out).cols;  // 0 when not a terminal: no limit
       std::fputs(render_status_text(s, ro).c_str(), o.out);
     }
     return std::ferror(o.out) ? kExitFailure : kExitOk;
   }
 
-  const bool live = !o.json && use_color(o.out);  // a terminal, and NO_COLOR unset
+  // On a terminal the view redraws in place; NO_COLOR only takes the colours away.
+  const bool live = !o.json && is_terminal(o.out);
   StopSignals signals;
   std::optional<LiveScreen> screen;
   if (live) screen.emplace(o.out);
   RenderOptions ro;
   ro.unicode = live && locale_is_utf8();
-  ro.color = live;
+  ro.color = live && use_color(o.out);
   for (std::uint64_t frame = 0; g_stop_signal == 0; ++frame) {
     const StatusSnapshot s = source.read(now());
     std::string text;
     if (o.json) {
       text = status_to_json(s).dump() + "\n";
     } else if (live) {
-      const TermSize size = terminal_size(o.out);
+      const TerminalSize size = terminal_size(o.out);
       ro.width = size.cols;
+      ro.height = size.rows > 0 ? size.rows - 1 : 0;  // live_frame keeps the last row free
       text = live_frame(render_status_text(s, ro), size.rows);
     } else {
       text = render_status_text(s, ro) + "\n";  // a blank line between blocks

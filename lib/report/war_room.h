@@ -92,11 +92,15 @@ std::string sparkline(const std::vector<std::optional<double>>& values, bool uni
 struct RenderOptions {
   bool unicode = true;  // block characters, else ASCII
   bool color = false;   // ANSI colours (only on a terminal without NO_COLOR)
-  std::size_t width = 0;   // cut lines to this many columns; 0: no limit
+  std::size_t width = 0;   // no line longer than this many columns; 0: no limit
+  std::size_t height = 0;  // at most this many lines (history entries give way); 0: no limit
 };
 
-// The snapshot as text for people: a header line, the bank table, the global line, chaos, history.
-// Every line ends in '\n'. Log- and config-derived text is escaped (escape_for_terminal).
+// The snapshot as text for people: a header line, the global line, chaos, the bank table with a
+// legend for its sparkline, notes, history. Every line ends in '\n'. Log- and config-derived text is
+// escaped (escape_for_terminal). With a width, the table's columns are chosen to fit: breaker and
+// health cells go compact, then name, attempts, share, actual and weight columns are dropped in that
+// order, so bank, success, p95 and the sparkline stay; any line still too long ends in an ellipsis.
 std::string render_status_text(const StatusSnapshot& snapshot, const RenderOptions& options);
 // The same for machines.
 Json status_to_json(const StatusSnapshot& snapshot);
@@ -137,9 +141,10 @@ class StatusSource {
   std::string rejected_;  // the current file's rejection, until a good version replaces it
 };
 
-// `agent status [--watch] [--json]`. On a terminal (and NO_COLOR unset) --watch uses the alternate
-// screen and redraws in place (cursor home, clear to end), hiding the cursor; it restores the
-// terminal on exit and on SIGINT/SIGTERM/SIGHUP. Elsewhere it prints one plain block per refresh.
+// `agent status [--watch] [--json]`. On a terminal --watch uses the alternate screen and redraws in
+// place (cursor home, clear to end), hiding the cursor, with the table fitted to the terminal's width
+// and height; it restores the terminal on exit and on SIGINT/SIGTERM/SIGHUP. NO_COLOR removes the
+// colours only. Elsewhere (a pipe, a file) it prints one plain block per refresh, no width limit.
 // Without --watch, a missing config is an error (exit 4); with --watch it is shown and waited for.
 // Returns an exit code.
 int run_status(const StatusOptions& options);

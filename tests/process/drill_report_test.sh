@@ -2,11 +2,11 @@
 # The drill report rendered by a real browser: a simulated outage, the agent replayed over it, the
 # report written, then headless Chromium loads it (no failed loads), its DOM holds the three SVG
 # charts, the shaded incident and the action markers, hostile text stays text, and a screenshot is
-# taken. Drives tests/testkit/war_room_testkit until `agent drill-report` exists.
+# taken. Drives `agent drill-report` with its real flags (--start, --since/--until for a close-up).
 # Needs the Debian package `chromium`; without it the test prints SKIP and exits 0.
 set -euo pipefail
 build=$1
-kit="$build/tests/war_room_testkit"
+agent="$build/agent"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -39,8 +39,8 @@ cat > "$dir/scorecard.json" <<'EOF'
 EOF
 
 report="$dir/report.html"
-"$kit" drill-report --data-dir "$data" --out "$report" --incident bank_b:outage:20s+30s \
-  --run-start 2026-11-22T12:00:00.000Z --scorecard "$dir/scorecard.json" --title "drill: bank_b outage"
+"$agent" drill-report --data-dir "$data" --out "$report" --incident bank_b:outage:20s+30s \
+  --start 2026-11-22T12:00:00.000Z --scorecard "$dir/scorecard.json" --title "drill: bank_b outage"
 [ -s "$report" ] || fail "no report written"
 
 # Self-contained: no scripts, nothing fetched (the only URL is the SVG namespace, never loaded).
@@ -84,8 +84,8 @@ EOF
 
 # A close-up of the incident's first minutes of a long run: finer buckets, same page.
 close="$dir/close.html"
-"$kit" drill-report --data-dir "$data" --out "$close" --incident bank_b:outage:20s+30s \
-  --run-start 2026-11-22T12:00:00.000Z --since 2026-11-22T12:00:00.000Z --until 2026-11-22T12:05:00.000Z
+"$agent" drill-report --data-dir "$data" --out "$close" --incident bank_b:outage:20s+30s \
+  --start 2026-11-22T12:00:00.000Z --since 2026-11-22T12:00:00.000Z --until 2026-11-22T12:05:00.000Z
 grep -q 'buckets of 5 s' "$close" || fail "close-up should use 5 s buckets"
 timeout 120 "$browser" "${chrome_flags[@]}" --screenshot="$dir/close.png" "file://$close" > /dev/null 2>&1 || fail "chromium --screenshot of the close-up failed"
 [ -s "$dir/close.png" ] || fail "no close-up screenshot"

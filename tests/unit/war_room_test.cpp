@@ -2,6 +2,8 @@
 // text and JSON renderers.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "report/war_room.h"
 
 using namespace payops;
@@ -163,6 +165,100 @@ TEST_CASE("the text view names every bank with its state and escapes what came f
   const std::string cut = render_status_text(s, narrow);
   for (std::size_t pos = 0, nl; (nl = cut.find('\n', pos)) != std::string::npos; pos = nl + 1)
     CHECK(nl - pos <= 40);  // plain ASCII here: bytes are columns
+}
+
+namespace {
+
+// The lines of a rendered view, and how many code points the longest has.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0, nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1)
+    out.push_back(text.substr(pos, nl - pos));
+  return out;
+}
+std::size_t columns(const std::string& line) {
+  std::size_t n = 0;
+  for (const char c : line) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// A busy view: every bank with traffic, bank_b's breaker open, a long history.
+StatusSnapshot busy_view() {
+  Config config = default_config();
+  Bank& b = *config.find_bank("bank_b");
+  b.health_status = Health::down;
+  b.circuit_breaker.state = BreakerState::open;
+  b.circuit_breaker.opened_at = kNow - 143'000;
+  b.circuit_breaker.open_duration_s = 150;
+  config.find_bank("bank_c")->enabled = false;
+  for (int i = 0; i < 12; ++i)
+    config.agent_history.push_back(entry(kNow - 60'000 + i * 1000, "update_bank_health",
+                                         "bank_b: success 41% over 30s, below the 80% bar for 3 cycles in a row", Outcome::pending));
+  RowWindow rows;
+  std::uint64_t key = 0;
+  for (const char* bank : {"bank_a", "bank_b", "bank_c", "bank_d"})
+    for (TimeMs t = kNow - 59'000; t < kNow; t += 5'000) add_rows(rows, bank, t, 10, 9, 1234, key);
+  return build_snapshot(&config, rows, kNow, options());
+}
+
+}  // namespace
+
+TEST_CASE("at 80x24 the view keeps success, p95 and the sparkline of every bank and never scrolls") {
+  const StatusSnapshot s = busy_view();
+  RenderOptions o;
+  o.unicode = true;
+  o.width = 80;
+  o.height = 23;  // the live frame keeps the terminal's last row free
+  const std::vector<std::string> lines = lines_of(render_status_text(s, o));
+  CHECK(lines.size() <= 23);
+  for (const auto& l : lines) CHECK_MESSAGE(columns(l) <= 80, l);
+  for (const char* bank : {"bank_a", "bank_b", "bank_c", "bank_d"}) {
+    const auto row = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.rfind(bank, 0) == 0; });
+    REQUIRE_MESSAGE(row != lines.end(), bank);
+    CHECK_MESSAGE(row->find("90.0%") != std::string::npos, *row);
+    CHECK_MESSAGE(row->find("1234ms") != std::string::npos, *row);
+    CHECK_MESSAGE(row->find("|▇▇▇▇|") != std::string::npos, *row);
+  }
+  const std::string text = render_status_text(s, o);
+  CHECK(text.find("Stripe") == std::string::npos);         // names give way first
+  CHECK(text.find("open, probe in 7s") != std::string::npos);  // the compact breaker cell
+  CHECK(text.find("disabled") != std::string::npos);
+  CHECK(text.find("agent: ") != std::string::npos);  // the liveness line keeps its row
+  CHECK(text.find("sparkline: success per 15s") != std::string::npos);  // the legend
+  CHECK(text.find("agent history (newest") != std::string::npos);  // trimmed to the rows left
+
+  // Wide and tall: every column, the names, the full breaker cell and the whole history.
+  o.width = 160;
+  o.height = 0;
+  const std::string wide = render_status_text(s, o);
+  CHECK(wide.find("Stripe") != std::string::npos);
+  CHECK(wide.find("open 2m23s (half-open in 7s)") != std::string::npos);
+  CHECK(wide.find("ATTEMPTS") != std::string::npos);
+  const auto count = [](const std::string& haystack, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t pos = 0; (pos = haystack.find(what, pos)) != std::string::npos; pos += what.size()) ++n;
+    return n;
+  };
+  CHECK(count(wide, "update_bank_health") == 8);  // SnapshotOptions::history_lines
+
+  // A shorter terminal: the history gives way, and says how much of it is shown.
+  o.width = 80;
+  o.height = 18;
+  const std::string short_view = render_status_text(s, o);
+  CHECK(lines_of(short_view).size() == 18);
+  CHECK(short_view.find("agent history (newest 5 of 8):") != std::string::npos);
+  CHECK(count(short_view, "update_bank_health") == 5);
+}
+
+TEST_CASE("a line too long for the width ends in a visible mark, never mid-character") {
+  StatusSnapshot s = busy_view();
+  RenderOptions o;
+  o.unicode = true;
+  o.width = 60;
+  for (const auto& l : lines_of(render_status_text(s, o))) {
+    CHECK(columns(l) <= 60);
+    if (l.find("update_bank_health") != std::string::npos) CHECK(l.substr(l.size() - 3) == "…");
+  }
 }
 
 TEST_CASE("the JSON snapshot carries the same numbers under stable names") {

@@ -97,6 +97,8 @@ int main(int argc, char** argv) try {
   drill_report->add_option("--start", dr.start, "What incident offsets count from (default: the first row)");
   drill_report->add_option("--title", dr.title, "Page title");
   drill_report->add_option("--scorecard", dr.scorecard, "A file with `agent score --json` output to include");
+  drill_report->add_option("--since", dr.since, "A close-up: only rows at or after this timestamp (finer buckets)");
+  drill_report->add_option("--until", dr.until, "A close-up: only rows before this timestamp");
 
   auto* once = app.add_subcommand("once", "Run one cycle now and exit (for cron)");
   AgentRunFlags rn;
