@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/window_stats.h"
 #include "contract/csv_format.h"
 #include "routing/payment_flow.h"
 #include "routing/payment_gen.h"
@@ -14,8 +15,6 @@
 
 namespace payops {
 namespace {
-
-constexpr std::int64_t kMaxHistogramMs = 20000;  // latencies above land in one overflow bucket
 
 // One attempt waiting for the clock to pass its finish time. Plain data: the bank's id and name are
 // an index into the interned labels, the message points to static text.
@@ -45,22 +44,12 @@ struct Label {
 
 struct BankStats {
   BankSummary summary;
-  std::vector<std::uint32_t> latency_histogram = std::vector<std::uint32_t>(kMaxHistogramMs + 2, 0);
+  // The project's one latency rule, so the summary's p95 is the one `agent report` prints.
+  LatencyHistogram latency;
   // For the live status line: counts at the last status print.
   std::uint64_t shown_attempts = 0;
   std::uint64_t shown_successes = 0;
 };
-
-std::int64_t p95_of(const std::vector<std::uint32_t>& histogram, std::uint64_t total) {
-  if (total == 0) return 0;
-  const auto rank = static_cast<std::uint64_t>(std::ceil(0.95 * static_cast<double>(total)));
-  std::uint64_t seen = 0;
-  for (std::size_t ms = 0; ms < histogram.size(); ++ms) {
-    seen += histogram[ms];
-    if (seen >= rank) return static_cast<std::int64_t>(ms);
-  }
-  return kMaxHistogramMs + 1;
-}
 
 class Run {
  public:
@@ -352,7 +341,7 @@ void Run::start_payment(TimeMs start_ms) {
       case ErrorKind::hard: ++s.summary.hard_declines; break;
       case ErrorKind::routing: break;
     }
-    ++s.latency_histogram[static_cast<std::size_t>(std::clamp<std::int64_t>(a.latency_ms, 0, kMaxHistogramMs + 1))];
+    s.latency.add(a.latency_ms);
   }
 }
 
@@ -505,7 +494,7 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
   summary_.wall_seconds = wall_seconds() - wall_start;
   for (const BankStats& s : stats_) {
     BankSummary b = s.summary;
-    b.p95_latency_ms = p95_of(s.latency_histogram, b.attempts);
+    b.p95_latency_ms = s.latency.percentile(0.95);
     summary_.banks.push_back(std::move(b));
   }
   return summary_;

@@ -116,12 +116,10 @@ struct BucketWorker {
   }
 };
 
-// The percentile as LatencyHistogram::percentile defines it (Miller's non-interpolated pNN: the
-// value at rank floor(fraction * count), clamped), over values that are reordered. -1 when empty.
+// The project's percentile rule (percentile_rank) over values that are reordered. -1 when empty.
 std::int64_t percentile_of(std::vector<std::int64_t>& values, double fraction) {
   if (values.empty()) return -1;
-  auto rank = static_cast<std::size_t>(fraction * static_cast<double>(values.size()));
-  rank = std::min(rank, values.size() - 1);
+  const auto rank = static_cast<std::size_t>(percentile_rank(fraction, values.size()));
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank), values.end());
   return values[rank];
 }

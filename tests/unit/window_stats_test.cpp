@@ -41,6 +41,21 @@ TEST_CASE("latency percentiles are exact and agree with mlr's definition, overfl
   CHECK(LatencyHistogram{}.percentile(0.95) == 0);
 }
 
+TEST_CASE("one percentile rule: the simulator's old ceil/1-based p95 said 19 on 1..20, the rule says 20") {
+  // The same 20 rows through every reader of the rule: the rank, the histogram (agent report, the
+  // simulator's summary, payment metrics) and a sorted copy (drill report buckets).
+  CHECK(percentile_rank(0.95, 20) == 19);
+  CHECK(percentile_rank(0.95, 21) == 19);  // floor(19.95)
+  CHECK(percentile_rank(1.0, 20) == 19);   // clamped to the last
+  CHECK(percentile_rank(0.0, 1) == 0);
+  LatencyHistogram h;
+  std::vector<std::int64_t> sorted;
+  for (int i = 20; i >= 1; --i) h.add(i), sorted.push_back(i);
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(h.percentile(0.95) == 20);
+  CHECK(sorted[percentile_rank(0.95, sorted.size())] == 20);
+}
+
 TEST_CASE("per-bank counts keep hard declines and NO_ROUTE out of the bank's soft-failure rate") {
   WindowStats w;
   w.add(kT0, 1, "bank_a", TxnStatus::success, ErrorCode::none, 100);
