@@ -283,7 +283,7 @@ void Run::apply_oracle(TimeMs start_ms) {
   std::vector<double> key(2 * n, kUnroutable);  // (tier, failure probability) per bank
   for (std::size_t i = 0; i < n; ++i) {
     const Bank& bank = config.banks[i];
-    if (!is_eligible(bank) || bank.weight <= 0) continue;
+    if (!is_routable(bank)) continue;
     const IncidentEffect e = incident_effect(incidents_, bank.id, start_ms - t0_);
     const BankBehavior& behavior = flow_.world().behavior(static_cast<std::int32_t>(i));
     const OracleTier tier = e.outage ? kOutage : e.extra_error_rate > 0 || e.latency_median_ms > 0 ? kDegraded : kUnaffected;
