@@ -2,6 +2,9 @@
 // loops poll, so they finish the work in hand (flush rows, end the cycle) and exit cleanly.
 #pragma once
 
+#include <array>
+#include <csignal>
+
 namespace payops {
 
 // Installs the handlers without SA_RESTART: a signal cuts a sleep or a blocking read short, so the
@@ -9,5 +12,20 @@ namespace payops {
 void install_stop_handlers();
 // True once SIGINT or SIGTERM has arrived.
 bool stop_requested();
+
+// The same flag for a loop inside a longer-lived process (`agent status` live view): clears the
+// flag, installs the handler (no SA_RESTART) for SIGINT, SIGTERM and SIGHUP (the terminal closing,
+// so a live screen is still restored), and puts the previous handlers back when it goes away.
+class ScopedStopHandlers {
+ public:
+  ScopedStopHandlers();
+  ~ScopedStopHandlers();
+  ScopedStopHandlers(const ScopedStopHandlers&) = delete;
+  ScopedStopHandlers& operator=(const ScopedStopHandlers&) = delete;
+
+ private:
+  static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+  std::array<struct sigaction, kSignals.size()> old_{};
+};
 
 }  // namespace payops

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -16,6 +15,7 @@
 #include "contract/config_store.h"
 #include "contract/csv_tail.h"
 #include "platform/exit_codes.h"
+#include "platform/stop_signal.h"
 #include "platform/terminal.h"
 
 namespace payops {
@@ -408,30 +408,6 @@ StatusSnapshot StatusSource::read(TimeMs now_ms) {
 
 namespace {
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-// Installs the stop handlers (without SA_RESTART, so a sleep ends at once) and puts the old ones back.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &old_[i]);
-  }
-  ~StopSignals() {
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
-  std::array<struct sigaction, 3> old_{};
-};
-
 // The alternate screen with the cursor hidden, for as long as it lives; on every way out (return,
 // signal-ended loop, exception) the terminal gets its normal screen and cursor back.
 class LiveScreen {
@@ -502,13 +478,13 @@ int run_status(const StatusOptions& o) {
   }
 
   const bool live = !o.json && use_color(o.out);  // a terminal, and NO_COLOR unset
-  StopSignals signals;
+  const ScopedStopHandlers signals;
   std::optional<LiveScreen> screen;
   if (live) screen.emplace(o.out);
   RenderOptions ro;
   ro.unicode = live && locale_is_utf8();
   ro.color = live;
-  for (std::uint64_t frame = 0; g_stop_signal == 0; ++frame) {
+  for (std::uint64_t frame = 0; !stop_requested(); ++frame) {
     const StatusSnapshot s = source.read(now());
     std::string text;
     if (o.json) {
