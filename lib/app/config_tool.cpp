@@ -100,7 +100,6 @@ int apply_change(const ConfigToolContext& ctx, const std::string& action,
   return kExitOk;
 }
 
-std::string percent(double v) { return fmt::format("{:.1f}%", v * 100); }
 
 Json show_json(const Config& config) {
   const auto shares = traffic_shares(config);
@@ -132,10 +131,10 @@ std::string show_text(const Config& config) {
   for (std::size_t i = 0; i < config.banks.size(); ++i) {
     const Bank& b = config.banks[i];
     const bool has_metrics = b.metrics.updated_at.has_value();
-    table.add_row({b.id, b.name, std::to_string(b.weight), percent(shares[i]), b.enabled ? "yes" : "no",
+    table.add_row({b.id, b.name, std::to_string(b.weight), format_percent(shares[i]), b.enabled ? "yes" : "no",
                    std::string(to_string(b.health_status)), std::string(to_string(b.circuit_breaker.state)),
                    std::string(to_string(b.retry_policy.level)),
-                   has_metrics ? percent(b.metrics.success_rate) : "-",
+                   has_metrics ? format_percent(b.metrics.success_rate) : "-",
                    has_metrics ? fmt::format("{:.0f}", b.metrics.p95_latency_ms) : "-",
                    has_metrics ? format_timestamp(*b.metrics.updated_at) : "-"});
   }
@@ -147,7 +146,7 @@ std::string show_text(const Config& config) {
   }
   std::string out = table.render();
   out += fmt::format("routing: primary {}, strategy {}; chaos {}", r.primary_bank, to_string(r.fallback_strategy),
-                     r.chaos_mode ? fmt::format("ON at {} on {}", percent(r.chaos_failure_rate), targets) : "off");
+                     r.chaos_mode ? fmt::format("ON at {} on {}", format_percent(r.chaos_failure_rate), targets) : "off");
   out += fmt::format("; {} history entries\n", config.agent_history.size());
   return out;
 }

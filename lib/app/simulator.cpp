@@ -500,8 +500,6 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
   return summary_;
 }
 
-std::string format_rate(double r) { return fmt::format("{:.1f}%", 100.0 * r); }
-
 }  // namespace
 
 std::string SimulationSummary::to_text() const {
@@ -515,7 +513,7 @@ std::string SimulationSummary::to_text() const {
   for (std::size_t c = 2; c < 8; ++c) table.align_right(c);
   for (const BankSummary& b : banks) {
     table.add_row({escape_for_terminal(b.bank_id), escape_for_terminal(b.bank_name), std::to_string(b.attempts),
-                   format_rate(b.success_rate()), std::to_string(b.soft_failures), std::to_string(b.hard_declines),
+                   format_percent(b.success_rate()), std::to_string(b.soft_failures), std::to_string(b.hard_declines),
                    std::to_string(b.retries), std::to_string(b.p95_latency_ms)});
   }
   return out + table.render();

@@ -134,8 +134,6 @@ std::string_view kind_name(IncidentKind k) {
   return "incident";
 }
 
-std::string clock_time(TimeMs t) { return format_timestamp(t).substr(11, 8); }
-
 std::string seconds_text(std::int64_t ms) {
   if (ms % 60'000 == 0 && ms >= 60'000) return fmt::format("{} min", ms / 60'000);
   if (ms % 1000 == 0) return fmt::format("{} s", ms / 1000);
@@ -392,7 +390,7 @@ std::string share_chart(const DrillData& d, const Plot& base) {
 }
 
 std::string percent(std::uint64_t num, std::uint64_t den) {
-  return den == 0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * static_cast<double>(num) / static_cast<double>(den));
+  return den == 0 ? std::string("-") : format_percent(static_cast<double>(num) / static_cast<double>(den), 2);
 }
 
 constexpr std::string_view kCss = R"(

@@ -22,7 +22,6 @@ namespace payops {
 
 namespace {
 
-std::string percent(double ratio) { return fmt::format("{:.1f}%", ratio * 100.0); }
 
 // "12s", "4m05s", "2h03m": short enough for a table cell.
 std::string short_duration(std::int64_t ms) {
@@ -31,15 +30,6 @@ std::string short_duration(std::int64_t ms) {
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
-}
-
-// "HH:MM:SS" of a timestamp (UTC), from the contract's form.
-std::string clock_time(TimeMs t) { return format_timestamp(t).substr(11, 8); }
-
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
 }
 
 // The first `width` code points of s (whole UTF-8 sequences only).
@@ -89,7 +79,7 @@ std::string chaos_line(const StatusSnapshot& s) {
     targets.clear();
     for (const auto& t : s.chaos_targets) targets += (targets.empty() ? "" : ", ") + t;
   }
-  return fmt::format("chaos: ON, {} of attempts fail on {}", percent(s.chaos_failure_rate), targets);
+  return fmt::format("chaos: ON, {} of attempts fail on {}", format_percent(s.chaos_failure_rate), targets);
 }
 
 constexpr std::int64_t kHistorySkewMs = 5000;
@@ -234,7 +224,7 @@ std::string render_status_text(const StatusSnapshot& s, const RenderOptions& opt
                   short_duration(s.spark_bucket_ms)),
       kBold);
   add(fmt::format("payments {:.1f}/s  success {}  ({} payments, {} attempts, {} no route)", s.payments_per_s,
-                  s.payments == 0 ? std::string("-") : percent(s.payment_success_rate), s.payments, s.attempts,
+                  s.payments == 0 ? std::string("-") : format_percent(s.payment_success_rate), s.payments, s.attempts,
                   s.no_route));
   add(chaos_line(s), s.chaos_mode ? kYellow : std::string_view{});
   add("");
@@ -246,8 +236,8 @@ std::string render_status_text(const StatusSnapshot& s, const RenderOptions& opt
   for (const auto& b : s.banks) {
     const bool has = b.attempts > 0;
     table.add_row({b.id, b.in_config ? b.name : "(not in config)", b.in_config ? std::to_string(b.weight) : "-",
-                   b.in_config ? percent(b.configured_share) : "-", has ? percent(b.actual_share) : "-",
-                   health_cell(b), b.in_config ? breaker_cell(b, s.now_ms) : "-", has ? percent(b.success_rate) : "-",
+                   b.in_config ? format_percent(b.configured_share) : "-", has ? format_percent(b.actual_share) : "-",
+                   health_cell(b), b.in_config ? breaker_cell(b, s.now_ms) : "-", has ? format_percent(b.success_rate) : "-",
                    has ? fmt::format("{}ms", b.p95_latency_ms) : "-", std::to_string(b.attempts),
                    "|" + sparkline(b.spark, options.unicode) + "|"});
     const bool red = b.health == Health::down || b.breaker == BreakerState::open || !b.enabled;
@@ -281,7 +271,7 @@ std::string render_status_text(const StatusSnapshot& s, const RenderOptions& opt
 
   std::string out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::string line = options.width > 0 && code_points(lines[i]) > options.width
+    std::string line = options.width > 0 && display_width(lines[i]) > options.width
                            ? cut_to_width(lines[i], options.width)
                            : std::move(lines[i]);
     if (options.color && !colors[i].empty() && !line.empty()) {
