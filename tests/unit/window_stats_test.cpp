@@ -6,6 +6,7 @@
 #include "agent_test_util.h"
 #include "platform/random.h"
 #include "agent/window_stats.h"
+#include "contract/transaction.h"
 
 using namespace payops;
 using payops::test::kT0;
@@ -140,6 +141,15 @@ TEST_CASE("transaction keys parse the contract's id form only") {
   CHECK(transaction_key("txn_00000000000000ff") == 255u);
   CHECK_FALSE(transaction_key("txn_00000000000000FF").has_value());
   CHECK_FALSE(transaction_key("txn_123").has_value());
+}
+
+TEST_CASE("the id writer and the id reader are one rule: transaction_key(make_transaction_id(v)) == v") {
+  CHECK(make_transaction_id(255) == "txn_00000000000000ff");
+  for (const std::uint64_t v : {0ull, 1ull, 0xabcdef0123456789ull, ~0ull}) {
+    CAPTURE(v);
+    CHECK(is_transaction_id(make_transaction_id(v)));
+    CHECK(transaction_key(make_transaction_id(v)) == v);
+  }
 }
 
 TEST_CASE("row windows keep time order and answer per-bank questions since a time") {
