@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -330,15 +329,9 @@ int config_history(const ConfigToolContext& ctx, std::size_t last, bool include_
   if (!config.ok()) return fail(ctx, config.error());
   Json entries = Json::array();
   if (include_archive) {
-    // A FIFO planted at the archive would block the read below forever: refuse anything irregular.
-    struct stat st {};
-    if (stat(ctx.dir.history_jsonl().c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      return fail(ctx, make_error(ctx.dir.history_jsonl() + " is not a regular file; refusing to read it"));
-    std::ifstream archive(ctx.dir.history_jsonl());
-    for (std::string line; std::getline(archive, line);) {
-      Json e = Json::parse(line, nullptr, false);
-      if (!e.is_discarded()) entries.push_back(std::move(e));
-    }
+    auto archived = read_history_archive(ctx.dir.history_jsonl());
+    if (!archived.ok()) return fail(ctx, archived.error());
+    for (const auto& e : *archived) entries.push_back(history_entry_to_json(e));
   }
   for (const auto& e : config->agent_history) entries.push_back(history_entry_to_json(e));
   const std::size_t skip = last > 0 && entries.size() > last ? entries.size() - last : 0;
