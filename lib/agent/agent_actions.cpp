@@ -317,7 +317,7 @@ Status check_action(const Config& config, const Action& action) {
   // action. (When none does, an action cannot make that worse, and may be the fix.)
   auto has_route = [](const Config& c) {
     bool route = false;
-    for (const Bank& b : c.banks) route |= is_eligible(b) && b.weight > 0;
+    for (const Bank& b : c.banks) route |= is_routable(b);
     return route;
   };
   Config after = config;

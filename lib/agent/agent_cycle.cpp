@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "contract/csv_parse.h"
+#include "contract/csv_scan.h"
 
 #include "platform/terminal.h"
 
@@ -237,9 +238,24 @@ Status run_stream(ConfigStore& store, int fd, std::int64_t interval_ms, const Cy
     return on_cycle(report);
   };
 
+  // The contract's scanner decides what a row is: a header only as the stream's first line
+  // (tail -n +1, simulator --out -), a header anywhere else malformed (repeated_header), a line
+  // without '\n' not yet a row (it stays pending until its end arrives).
+  bool stopped = false;
+  const auto on_row = [&](const RowView& row) {
+    if (stopped) return;
+    if (!next_boundary) next_boundary = row.timestamp_ms + interval_ms;
+    while (row.timestamp_ms >= *next_boundary) {
+      if (!cycle_at(*next_boundary)) {
+        stopped = true;
+        return;
+      }
+      *next_boundary += interval_ms;
+    }
+    window.add(row);
+  };
   std::string pending;
   std::vector<char> buf(1 << 16);
-  RowView row;
   for (;;) {
     if (stop()) return ok_status();
     const ssize_t got = ::read(fd, buf.data(), buf.size());
@@ -249,26 +265,11 @@ Status run_stream(ConfigStore& store, int fd, std::int64_t interval_ms, const Cy
     }
     if (got == 0) break;
     pending.append(buf.data(), static_cast<std::size_t>(got));
-    std::size_t start = 0;
-    for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
-      const std::string_view line(pending.data() + start, nl - start);
-      ++line_number;
-      if (line == kCsvHeader) continue;  // a header may start the stream (tail -n +1, simulator --out -)
-      if (const auto bad = parse_csv_line(line, row)) {
-        ++malformed.malformed;
-        if (malformed.first_malformed.size() < ScanSummary::kMaxNamedMalformed) {
-          malformed.first_malformed.push_back(MalformedLine{line_number, *bad});
-        }
-        continue;
-      }
-      if (!next_boundary) next_boundary = row.timestamp_ms + interval_ms;
-      while (row.timestamp_ms >= *next_boundary) {
-        if (!cycle_at(*next_boundary)) return ok_status();
-        *next_boundary += interval_ms;
-      }
-      window.add(row);
-    }
-    pending.erase(0, start);
+    const ScanSummary scanned = scan_buffer(pending, line_number + 1, line_number == 0, on_row);
+    if (stopped) return ok_status();
+    line_number += scanned.lines;
+    malformed.merge(scanned);
+    pending.erase(0, scanned.bytes);
   }
   // End of input: no cycle for the rows after the last boundary. A stream's last seconds are
   // skewed (attempts still in flight finish last, slowest first) and would be judged on a partial

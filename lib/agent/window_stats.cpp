@@ -68,8 +68,7 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 
 std::int64_t LatencyHistogram::percentile(double fraction) const {
   if (count_ == 0) return 0;
-  auto rank = static_cast<std::uint64_t>(std::floor(fraction * static_cast<double>(count_)));
-  if (rank >= count_) rank = count_ - 1;
+  const std::uint64_t rank = percentile_rank(fraction, count_);
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     seen += buckets_[i];

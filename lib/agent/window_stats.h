@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,15 @@ class BankIndex {
   std::size_t last_hit_ = 0;  // rows come in runs of few banks; try the last answer first
 };
 
+// The project's one percentile rule (Miller's non-interpolated pNN, so our numbers agree with mlr):
+// the 0-based rank, among count sorted values, of the value that is the percentile:
+// floor(fraction * count), clamped to the last. On 1..20 the p95 is the value at rank 19, i.e. 20.
+// REQUIRES: count > 0, 0 <= fraction <= 1.
+inline std::uint64_t percentile_rank(double fraction, std::uint64_t count) {
+  const auto rank = static_cast<std::uint64_t>(std::floor(fraction * static_cast<double>(count)));
+  return rank < count ? rank : count - 1;
+}
+
 // Exact latency distribution: one counter per millisecond up to kBucketCount ms, and the rare
 // larger values kept verbatim. The counters are allocated on the first add (idle banks cost nothing).
 class LatencyHistogram {
@@ -45,9 +55,7 @@ class LatencyHistogram {
   // Sum of all latencies, for the average.
   std::int64_t sum_ms() const { return sum_ms_; }
   double average_ms() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_ms_) / static_cast<double>(count_); }
-  // The percentile as Miller's non-interpolated `pNN` computes it, so our numbers agree with mlr:
-  // the value at 0-based rank floor(fraction * count) of the sorted values, clamped to the last.
-  // REQUIRES: 0 <= fraction <= 1. 0 when empty.
+  // The value at percentile_rank(fraction, count()) of the sorted values. 0 when empty.
   std::int64_t percentile(double fraction) const;
   // How many latencies are >= threshold_ms (the slow calls, for a slow-call rate).
   std::uint64_t count_at_least(std::int64_t threshold_ms) const;

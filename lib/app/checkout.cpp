@@ -301,9 +301,7 @@ Result<Receipt> run_checkout(const CheckoutRequest& request, const CheckoutOptio
     if (!recorded) return make_error(recorded.error().message, Error::Kind::failed);
     if (!recorded->empty()) return replay(request, id, *recorded);
   } else {
-    char buf[kTransactionIdLength];
-    format_transaction_id(options.id_entropy, buf);
-    id.assign(buf, kTransactionIdLength);
+    id = make_transaction_id(options.id_entropy);
   }
   return pay(request, options, config, *log, new_receipt(request, id), clock, observer);
 }

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -120,7 +119,6 @@ int apply_change(const ConfigToolContext& ctx, const std::string& action,
   return kExitOk;
 }
 
-std::string percent(double v) { return fmt::format("{:.1f}%", v * 100); }
 
 Json show_json(const Config& config, TimeMs now_ms) {
   const auto shares = traffic_shares(config);
@@ -158,10 +156,10 @@ std::string show_text(const Config& config, TimeMs now_ms) {
   for (std::size_t i = 0; i < config.banks.size(); ++i) {
     const Bank& b = config.banks[i];
     const bool has_metrics = b.metrics.updated_at.has_value();
-    table.add_row({b.id, b.name, std::to_string(b.weight), percent(shares[i]), b.enabled ? "yes" : "no",
+    table.add_row({b.id, b.name, std::to_string(b.weight), format_percent(shares[i]), b.enabled ? "yes" : "no",
                    std::string(to_string(b.health_status)), std::string(to_string(b.circuit_breaker.state)),
                    std::string(to_string(b.retry_policy.level)),
-                   has_metrics ? percent(b.metrics.success_rate) : "-",
+                   has_metrics ? format_percent(b.metrics.success_rate) : "-",
                    has_metrics ? fmt::format("{:.0f}", b.metrics.p95_latency_ms) : "-",
                    has_metrics ? format_timestamp(*b.metrics.updated_at) : "-"});
   }
@@ -173,7 +171,7 @@ std::string show_text(const Config& config, TimeMs now_ms) {
   }
   std::string out = table.render();
   out += fmt::format("routing: primary {}, strategy {}; chaos {}", r.primary_bank, to_string(r.fallback_strategy),
-                     r.chaos_mode ? fmt::format("ON at {} on {}", percent(r.chaos_failure_rate), targets) : "off");
+                     r.chaos_mode ? fmt::format("ON at {} on {}", format_percent(r.chaos_failure_rate), targets) : "off");
   out += fmt::format("; {} history entries\n", config.agent_history.size());
   out += liveness_line(agent_liveness(config, now_ms)) + "\n";
   return out;
@@ -359,15 +357,9 @@ int config_history(const ConfigToolContext& ctx, std::size_t last, bool include_
   if (!config.ok()) return fail(ctx, config.error());
   Json entries = Json::array();
   if (include_archive) {
-    // A FIFO planted at the archive would block the read below forever: refuse anything irregular.
-    struct stat st {};
-    if (stat(ctx.dir.history_jsonl().c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      return fail(ctx, make_error(ctx.dir.history_jsonl() + " is not a regular file; refusing to read it"));
-    std::ifstream archive(ctx.dir.history_jsonl());
-    for (std::string line; std::getline(archive, line);) {
-      Json e = Json::parse(line, nullptr, false);
-      if (!e.is_discarded()) entries.push_back(std::move(e));
-    }
+    auto archived = read_history_archive(ctx.dir.history_jsonl());
+    if (!archived.ok()) return fail(ctx, archived.error());
+    for (const auto& e : *archived) entries.push_back(history_entry_to_json(e));
   }
   for (const auto& e : config->agent_history) entries.push_back(history_entry_to_json(e));
   const std::size_t skip = last > 0 && entries.size() > last ? entries.size() - last : 0;

@@ -42,9 +42,7 @@ std::uint64_t fnv1a_64(std::string_view bytes) {
 }
 
 std::string transaction_id_for_key(std::string_view key) {
-  char id[kTransactionIdLength];
-  format_transaction_id(fnv1a_64(key), id);
-  return std::string(id, kTransactionIdLength);
+  return make_transaction_id(fnv1a_64(key));
 }
 
 std::int64_t key_lock_offset(std::string_view key) {

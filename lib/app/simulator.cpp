@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/window_stats.h"
 #include "contract/csv_format.h"
 #include "routing/payment_flow.h"
 #include "routing/payment_gen.h"
@@ -15,8 +16,6 @@
 
 namespace payops {
 namespace {
-
-constexpr std::int64_t kMaxHistogramMs = 20000;  // latencies above land in one overflow bucket
 
 // One attempt waiting for the clock to pass its finish time. Plain data: the bank's id and name are
 // an index into the interned labels, the message points to static text.
@@ -46,22 +45,12 @@ struct Label {
 
 struct BankStats {
   BankSummary summary;
-  std::vector<std::uint32_t> latency_histogram = std::vector<std::uint32_t>(kMaxHistogramMs + 2, 0);
+  // The project's one latency rule, so the summary's p95 is the one `agent report` prints.
+  LatencyHistogram latency;
   // For the live status line: counts at the last status print.
   std::uint64_t shown_attempts = 0;
   std::uint64_t shown_successes = 0;
 };
-
-std::int64_t p95_of(const std::vector<std::uint32_t>& histogram, std::uint64_t total) {
-  if (total == 0) return 0;
-  const auto rank = static_cast<std::uint64_t>(std::ceil(0.95 * static_cast<double>(total)));
-  std::uint64_t seen = 0;
-  for (std::size_t ms = 0; ms < histogram.size(); ++ms) {
-    seen += histogram[ms];
-    if (seen >= rank) return static_cast<std::int64_t>(ms);
-  }
-  return kMaxHistogramMs + 1;
-}
 
 class Run {
  public:
@@ -307,7 +296,7 @@ void Run::apply_oracle(TimeMs start_ms) {
   std::vector<double> key(2 * n, kUnroutable);  // (tier, failure probability) per bank
   for (std::size_t i = 0; i < n; ++i) {
     const Bank& bank = config.banks[i];
-    if (!is_eligible(bank) || bank.weight <= 0) continue;
+    if (!is_routable(bank)) continue;
     const IncidentEffect e = incident_effect(incidents_, bank.id, start_ms - t0_);
     const BankBehavior& behavior = flow_.world().behavior(static_cast<std::int32_t>(i));
     const OracleTier tier = e.outage ? kOutage : e.extra_error_rate > 0 || e.latency_median_ms > 0 ? kDegraded : kUnaffected;
@@ -365,7 +354,7 @@ void Run::start_payment(TimeMs start_ms) {
       case ErrorKind::hard: ++s.summary.hard_declines; break;
       case ErrorKind::routing: break;
     }
-    ++s.latency_histogram[static_cast<std::size_t>(std::clamp<std::int64_t>(a.latency_ms, 0, kMaxHistogramMs + 1))];
+    s.latency.add(a.latency_ms);
   }
 }
 
@@ -515,13 +504,11 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
   summary_.wall_seconds = wall_seconds() - wall_start;
   for (const BankStats& s : stats_) {
     BankSummary b = s.summary;
-    b.p95_latency_ms = p95_of(s.latency_histogram, b.attempts);
+    b.p95_latency_ms = s.latency.percentile(0.95);
     summary_.banks.push_back(std::move(b));
   }
   return summary_;
 }
-
-std::string format_rate(double r) { return fmt::format("{:.1f}%", 100.0 * r); }
 
 }  // namespace
 
@@ -536,7 +523,7 @@ std::string SimulationSummary::to_text() const {
   for (std::size_t c = 2; c < 8; ++c) table.align_right(c);
   for (const BankSummary& b : banks) {
     table.add_row({escape_for_terminal(b.bank_id), escape_for_terminal(b.bank_name), std::to_string(b.attempts),
-                   format_rate(b.success_rate()), std::to_string(b.soft_failures), std::to_string(b.hard_declines),
+                   format_percent(b.success_rate()), std::to_string(b.soft_failures), std::to_string(b.hard_declines),
                    std::to_string(b.retries), std::to_string(b.p95_latency_ms)});
   }
   return out + table.render();

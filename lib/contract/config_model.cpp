@@ -4,11 +4,14 @@
 // Validation (what makes a document acceptable) lives in config_validate.cpp.
 #include "contract/config_model.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
 #include <set>
+
+#include "contract/config_limits.h"
 
 namespace payops {
 
@@ -640,21 +643,33 @@ Config default_config() {
   return c;
 }
 
-bool is_eligible(const Bank& bank) {
-  return bank.enabled && bank.health_status != Health::down &&
-         bank.circuit_breaker.state != BreakerState::open;
+Ineligibility ineligibility(const Bank& bank) {
+  if (!bank.enabled) return Ineligibility::disabled;
+  if (bank.health_status == Health::down) return Ineligibility::down;
+  if (bank.circuit_breaker.state == BreakerState::open) return Ineligibility::breaker_open;
+  return Ineligibility::none;
 }
+
+bool is_eligible(const Bank& bank) { return ineligibility(bank) == Ineligibility::none; }
+
+std::int64_t effective_weight(const Bank& bank) {
+  if (!is_eligible(bank)) return 0;
+  const double ratio = bank.circuit_breaker.state == BreakerState::half_open
+                           ? std::clamp(bank.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0)
+                           : 1.0;
+  const double scaled = static_cast<double>(std::clamp<std::int64_t>(bank.weight, 0, kMaxBankWeight)) *
+                        static_cast<double>(kWeightScale) * ratio;
+  return static_cast<std::int64_t>(std::llround(scaled));
+}
+
+bool is_routable(const Bank& bank) { return effective_weight(bank) > 0; }
 
 std::vector<double> traffic_shares(const Config& config) {
   std::vector<double> effective(config.banks.size(), 0.0);
   double total = 0;
   for (std::size_t i = 0; i < config.banks.size(); ++i) {
-    const Bank& b = config.banks[i];
-    if (!is_eligible(b) || b.weight <= 0) continue;
-    double w = static_cast<double>(b.weight);
-    if (b.circuit_breaker.state == BreakerState::half_open) w *= b.circuit_breaker.half_open_traffic_ratio;
-    effective[i] = w;
-    total += w;
+    effective[i] = static_cast<double>(effective_weight(config.banks[i]));
+    total += effective[i];
   }
   if (total <= 0) return std::vector<double>(config.banks.size(), 0.0);
   for (auto& w : effective) w /= total;

@@ -182,10 +182,24 @@ HistoryEntry history_entry_from_json(const Json& obj);
 // The default config shipped at the repo's top level: four banks, bank_a "Stripe Gateway" weight 50.
 Config default_config();
 
-// Share of first attempts each bank gets: weight / sum of eligible weights (half_open banks count at
-// weight * half_open_traffic_ratio). Ineligible banks get 0. Same order as config.banks.
+// Why a bank may take no traffic, the most fundamental reason first; `none` when it is eligible
+// (the contract: enabled, health != down, breaker not open). The one eligibility rule: the router,
+// the simulator, the agent and config-tool all ask here.
+enum class Ineligibility : std::uint8_t { none, disabled, down, breaker_open };
+Ineligibility ineligibility(const Bank& bank);
+bool is_eligible(const Bank& bank);  // ineligibility(bank) == Ineligibility::none
+
+// Effective weights are integers in thousandths of a weight, so the router's sums are exact.
+inline constexpr std::int64_t kWeightScale = 1000;
+// The bank's effective weight: weight (clamped to [0, kMaxBankWeight], so a config built in code
+// cannot overflow a sum) * kWeightScale, times half_open_traffic_ratio clamped to [0, 1] when the
+// breaker is half_open, rounded to the nearest integer. 0 when the bank is not eligible.
+std::int64_t effective_weight(const Bank& bank);
+// Routable: eligible with a positive effective weight (takes a share of first attempts).
+bool is_routable(const Bank& bank);
+
+// Share of first attempts each bank gets: effective weight / sum of effective weights. Ineligible
+// banks get 0; all 0 when nothing is routable. Same order as config.banks.
 std::vector<double> traffic_shares(const Config& config);
-// Eligible: enabled, health != down, breaker not open.
-bool is_eligible(const Bank& bank);
 
 }  // namespace payops

@@ -70,9 +70,9 @@ struct FileContents {
   FileIdentity identity;
 };
 
-Error too_large(const std::string& path, std::uint64_t bytes) {
-  return make_error(fmt::format("{} is {} bytes, larger than the {} MiB every payops tool accepts for a config",
-                                path, bytes, kMaxConfigBytes >> 20),
+Error too_large(const std::string& path, std::uint64_t bytes, std::uint64_t max_bytes) {
+  return make_error(fmt::format("{} is {} bytes, larger than the {} MiB every payops tool accepts for it",
+                                path, bytes, max_bytes >> 20),
                     Error::Kind::invalid_config);
 }
 
@@ -86,7 +86,7 @@ Status check_writable_size(const std::string& path, std::size_t bytes) {
 }
 
 // One open, one fstat, reads to EOF: text, mode and identity all describe the same inode.
-Result<FileContents> read_file(const std::string& path) {
+Result<FileContents> read_file(const std::string& path, std::uint64_t max_bytes = kMaxConfigBytes) {
   // O_NONBLOCK so a FIFO planted at the path cannot block the open; refused by the fstat below.
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
@@ -97,9 +97,10 @@ Result<FileContents> read_file(const std::string& path) {
   struct stat st {};
   if (fstat(fd.get(), &st) != 0) return make_error("could not stat " + path + ": " + errno_text(errno));
   if (!S_ISREG(st.st_mode))
-    return make_error(path + " is not a regular file (a FIFO, device or directory is never a config)",
+    return make_error(path + " is not a regular file (a FIFO, device or directory is never read)",
                       Error::Kind::invalid_config);
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes) return too_large(path, static_cast<std::uint64_t>(st.st_size));
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return too_large(path, static_cast<std::uint64_t>(st.st_size), max_bytes);
   FileContents out;
   out.mode = st.st_mode & 0777;
   out.identity = identity_of(st);
@@ -112,7 +113,7 @@ Result<FileContents> read_file(const std::string& path) {
     }
     if (n == 0) break;
     out.text.append(buf, static_cast<std::size_t>(n));
-    if (out.text.size() > kMaxConfigBytes) return too_large(path, out.text.size());
+    if (out.text.size() > max_bytes) return too_large(path, out.text.size(), max_bytes);
   }
   return out;
 }
@@ -189,6 +190,24 @@ Result<std::string> read_small_file(const std::string& path) {
   auto contents = read_file(path);
   if (!contents) return contents.error();
   return std::move(contents->text);
+}
+
+Result<std::vector<HistoryEntry>> read_history_archive(const std::string& path) {
+  std::vector<HistoryEntry> out;
+  auto contents = read_file(path, kMaxHistoryArchiveBytes);
+  if (!contents) {
+    if (contents.error().kind == Error::Kind::not_found) return out;  // nothing has fallen off yet
+    return contents.error();
+  }
+  std::string_view text = contents->text;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    const Json e = Json::parse(line, nullptr, false);
+    if (!e.is_discarded() && e.is_object()) out.push_back(history_entry_from_json(e));
+  }
+  return out;
 }
 
 ConfigStore::ConfigStore(DataDir dir, ConfigStoreOptions options)

@@ -91,6 +91,13 @@ std::optional<FileIdentity> file_identity(const std::string& path);
 // not_found, invalid_config (not a regular file, too large), failed.
 Result<std::string> read_small_file(const std::string& path);
 
+// The agent_history.jsonl archive (history that fell off the config's bounded list, appended by
+// ConfigStore, one JSON object a line), oldest first: the one reader. A missing file is an empty
+// archive; a line that is not a JSON object (a crashed writer's torn line) is skipped. Errors:
+// not a regular file (a FIFO would block the read), larger than kMaxHistoryArchiveBytes, unreadable.
+inline constexpr std::uint64_t kMaxHistoryArchiveBytes = 1ull << 30;
+Result<std::vector<HistoryEntry>> read_history_archive(const std::string& path);
+
 // A long-running reader's view of the config: re-reads only when the file's identity changes, keeps
 // the last good copy when a new version fails to parse or validate, and reports that once per bad
 // version.

@@ -242,6 +242,140 @@ void check_success_rate_routing(Validator& v, const Json& rr, const std::string&
 
 }  // namespace
 
+namespace {
+
+// What the banks' weights say together: whether any enabled bank can take traffic.
+struct WeightSummary {
+  bool known = true;         // false once a weight or enabled flag is unusable
+  bool any_enabled = false;
+  bool any_enabled_weight = false;
+};
+
+// banks[i].id: the contract's form, and unique; a valid, first-seen id joins ids.
+void check_bank_id(Validator& v, const Json& bank, const std::string& p, std::size_t i,
+                   std::vector<std::pair<std::string, std::size_t>>& seen, std::vector<std::string>& ids) {
+  const Json* id = v.check_string(bank, "id", p, true);
+  if (id == nullptr) return;
+  const auto& s = id->get_ref<const std::string&>();
+  if (!valid_bank_id(s)) {
+    v.add(p + ".id", "must match [a-z0-9_]+, got " + show(*id));
+    return;
+  }
+  const auto dup = std::find_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == s; });
+  if (dup != seen.end()) {
+    v.add(p + ".id", "duplicate of banks[" + std::to_string(dup->second) + "].id " + json_quoted(s));
+    return;
+  }
+  seen.emplace_back(s, i);
+  ids.push_back(s);
+}
+
+// One bank's fields other than its id; its weight and enabled flag go into weights.
+void check_bank_fields(Validator& v, const Json& bank, const std::string& p, WeightSummary& weights) {
+  v.check_string(bank, "name", p, true);
+  const auto weight = check_bank_weight(v, bank, p);
+  const auto enabled = v.check_bool(bank, "enabled", p);
+  if (!weight || (bank.contains("enabled") && !enabled)) {
+    weights.known = false;
+  } else if (enabled.value_or(true)) {
+    weights.any_enabled = true;
+    if (*weight > 0) weights.any_enabled_weight = true;
+  }
+  v.check_enum<Health>(bank, "health_status", p, parse_health, {Health::healthy, Health::degraded, Health::down});
+  if (const Json* cb = v.check_object(bank, "circuit_breaker", p, false)) v.check_breaker(*cb, p + ".circuit_breaker");
+  if (const Json* rp = v.check_object(bank, "retry_policy", p, false)) v.check_retry(*rp, p + ".retry_policy");
+  if (const Json* m = v.check_object(bank, "metrics", p, false)) v.check_metrics(*m, p + ".metrics");
+}
+
+// "banks": a non-empty array of valid banks with unique ids, and some enabled bank with a weight.
+// Returns the valid ids in order, for primary_bank and chaos_targets.
+std::vector<std::string> check_banks(Validator& v, const Json& doc) {
+  std::vector<std::string> ids;
+  const auto banks_it = doc.find("banks");
+  if (banks_it == doc.end()) {
+    v.add("banks", "is required (a non-empty array of banks)");
+    return ids;
+  }
+  if (!banks_it->is_array() || banks_it->empty()) {
+    v.add("banks", "must be a non-empty array of banks, got " + show(*banks_it));
+    return ids;
+  }
+  WeightSummary weights;
+  std::vector<std::pair<std::string, std::size_t>> seen;  // id -> first index
+  for (std::size_t i = 0; i < banks_it->size(); ++i) {
+    const Json& bank = (*banks_it)[i];
+    const std::string p = "banks[" + std::to_string(i) + "]";
+    if (!bank.is_object()) {
+      v.add(p, "must be an object, got " + show(bank));
+      weights.known = false;
+      continue;
+    }
+    check_bank_id(v, bank, p, i, seen, ids);
+    check_bank_fields(v, bank, p, weights);
+  }
+  if (weights.known && weights.any_enabled && !weights.any_enabled_weight) {
+    v.add("banks", "every enabled bank has weight 0, so no payment could be routed; give at least "
+                   "one enabled bank a weight > 0");
+  }
+  return ids;
+}
+
+// routing_rules.chaos_targets (optional): an array of known bank ids.
+void check_chaos_targets(Validator& v, const Json& rr, const std::string& p, const std::vector<std::string>& ids,
+                         const std::string& known) {
+  const auto ct = rr.find("chaos_targets");
+  if (ct == rr.end()) return;
+  if (!ct->is_array()) {
+    v.add(p + ".chaos_targets", "must be an array of bank ids, got " + show(*ct));
+    return;
+  }
+  for (std::size_t i = 0; i < ct->size(); ++i) {
+    const Json& t = (*ct)[i];
+    const std::string tp = p + ".chaos_targets[" + std::to_string(i) + "]";
+    if (!t.is_string()) {
+      v.add(tp, "must be a bank id (a string), got " + show(t));
+    } else if (std::find(ids.begin(), ids.end(), t.get<std::string>()) == ids.end()) {
+      v.add(tp, show(t) + " is not a bank id " + known);
+    }
+  }
+}
+
+// "routing_rules": required; primary_bank and chaos_targets name banks of ids.
+void check_routing_rules(Validator& v, const Json& doc, const std::vector<std::string>& ids) {
+  const Json* rr = v.check_object(doc, "routing_rules", "", true);
+  if (rr == nullptr) return;
+  std::string known = "(known: ";
+  for (std::size_t i = 0; i < ids.size(); ++i) known += (i ? ", " : "") + ids[i];
+  known += ")";
+  const std::string p = "routing_rules";
+  if (const Json* pb = v.check_string(*rr, "primary_bank", p, true)) {
+    const auto& s = pb->get_ref<const std::string&>();
+    if (std::find(ids.begin(), ids.end(), s) == ids.end())
+      v.add(p + ".primary_bank", json_quoted(s) + " is not a bank id " + known);
+  }
+  v.check_enum<FallbackStrategy>(*rr, "fallback_strategy", p, parse_fallback_strategy,
+                                 {FallbackStrategy::weighted_round_robin, FallbackStrategy::primary_first});
+  v.check_bool(*rr, "chaos_mode", p);
+  v.check_number(*rr, "chaos_failure_rate", p, kRate);
+  check_success_rate_routing(v, *rr, p, ids.size());
+  check_chaos_targets(v, *rr, p, ids, known);
+}
+
+// "agent_history" (optional; [] when absent): an array of history entries.
+void check_agent_history(Validator& v, const Json& doc) {
+  const auto h = doc.find("agent_history");
+  if (h == doc.end()) return;
+  if (!h->is_array()) {
+    v.add("agent_history", "must be an array of history entries, got " + show(*h));
+    return;
+  }
+  for (std::size_t i = 0; i < h->size(); ++i) {
+    v.check_history_entry((*h)[i], "agent_history[" + std::to_string(i) + "]");
+  }
+}
+
+}  // namespace
+
 std::vector<Problem> validate_config_json(const Json& doc) {
   Validator v;
   if (!doc.is_object()) {
@@ -249,116 +383,9 @@ std::vector<Problem> validate_config_json(const Json& doc) {
                   show(doc));
     return std::move(v.problems);
   }
-
-  // banks
-  std::vector<std::string> ids;  // valid ids in order, for primary_bank and chaos_targets
-  bool weights_known = true;     // false once a weight or enabled flag is unusable
-  bool any_enabled = false;
-  bool any_enabled_weight = false;
-  const auto banks_it = doc.find("banks");
-  if (banks_it == doc.end()) {
-    v.add("banks", "is required (a non-empty array of banks)");
-  } else if (!banks_it->is_array() || banks_it->empty()) {
-    v.add("banks", "must be a non-empty array of banks, got " + show(*banks_it));
-  } else {
-    std::vector<std::pair<std::string, std::size_t>> seen;  // id -> first index
-    for (std::size_t i = 0; i < banks_it->size(); ++i) {
-      const Json& bank = (*banks_it)[i];
-      const std::string p = "banks[" + std::to_string(i) + "]";
-      if (!bank.is_object()) {
-        v.add(p, "must be an object, got " + show(bank));
-        weights_known = false;
-        continue;
-      }
-      if (const Json* id = v.check_string(bank, "id", p, true)) {
-        const auto& s = id->get_ref<const std::string&>();
-        if (!valid_bank_id(s)) {
-          v.add(p + ".id", "must match [a-z0-9_]+, got " + show(*id));
-        } else {
-          const auto dup = std::find_if(seen.begin(), seen.end(),
-                                        [&](const auto& e) { return e.first == s; });
-          if (dup != seen.end()) {
-            v.add(p + ".id", "duplicate of banks[" + std::to_string(dup->second) + "].id " + json_quoted(s));
-          } else {
-            seen.emplace_back(s, i);
-            ids.push_back(s);
-          }
-        }
-      }
-      v.check_string(bank, "name", p, true);
-      const auto weight = check_bank_weight(v, bank, p);
-      const auto enabled = v.check_bool(bank, "enabled", p);
-      if (!weight || (bank.contains("enabled") && !enabled)) {
-        weights_known = false;
-      } else if (enabled.value_or(true)) {
-        any_enabled = true;
-        if (*weight > 0) any_enabled_weight = true;
-      }
-      v.check_enum<Health>(bank, "health_status", p, parse_health,
-                           {Health::healthy, Health::degraded, Health::down});
-      if (const Json* cb = v.check_object(bank, "circuit_breaker", p, false)) {
-        v.check_breaker(*cb, p + ".circuit_breaker");
-      }
-      if (const Json* rp = v.check_object(bank, "retry_policy", p, false)) {
-        v.check_retry(*rp, p + ".retry_policy");
-      }
-      if (const Json* m = v.check_object(bank, "metrics", p, false)) {
-        v.check_metrics(*m, p + ".metrics");
-      }
-    }
-    if (weights_known && any_enabled && !any_enabled_weight) {
-      v.add("banks", "every enabled bank has weight 0, so no payment could be routed; give at least "
-                     "one enabled bank a weight > 0");
-    }
-  }
-
-  std::string known = "(known: ";
-  for (std::size_t i = 0; i < ids.size(); ++i) known += (i ? ", " : "") + ids[i];
-  known += ")";
-  const auto is_known = [&](const std::string& id) {
-    return std::find(ids.begin(), ids.end(), id) != ids.end();
-  };
-
-  // routing_rules
-  if (const Json* rr = v.check_object(doc, "routing_rules", "", true)) {
-    const std::string p = "routing_rules";
-    if (const Json* pb = v.check_string(*rr, "primary_bank", p, true)) {
-      const auto& s = pb->get_ref<const std::string&>();
-      if (!is_known(s)) v.add(p + ".primary_bank", json_quoted(s) + " is not a bank id " + known);
-    }
-    v.check_enum<FallbackStrategy>(*rr, "fallback_strategy", p, parse_fallback_strategy,
-                                   {FallbackStrategy::weighted_round_robin,
-                                    FallbackStrategy::primary_first});
-    v.check_bool(*rr, "chaos_mode", p);
-    v.check_number(*rr, "chaos_failure_rate", p, kRate);
-    check_success_rate_routing(v, *rr, p, ids.size());
-    if (const auto ct = rr->find("chaos_targets"); ct != rr->end()) {
-      if (!ct->is_array()) {
-        v.add(p + ".chaos_targets", "must be an array of bank ids, got " + show(*ct));
-      } else {
-        for (std::size_t i = 0; i < ct->size(); ++i) {
-          const Json& t = (*ct)[i];
-          const std::string tp = p + ".chaos_targets[" + std::to_string(i) + "]";
-          if (!t.is_string()) {
-            v.add(tp, "must be a bank id (a string), got " + show(t));
-          } else if (!is_known(t.get<std::string>())) {
-            v.add(tp, show(t) + " is not a bank id " + known);
-          }
-        }
-      }
-    }
-  }
-
-  // agent_history (optional; [] when absent)
-  if (const auto h = doc.find("agent_history"); h != doc.end()) {
-    if (!h->is_array()) {
-      v.add("agent_history", "must be an array of history entries, got " + show(*h));
-    } else {
-      for (std::size_t i = 0; i < h->size(); ++i) {
-        v.check_history_entry((*h)[i], "agent_history[" + std::to_string(i) + "]");
-      }
-    }
-  }
+  const std::vector<std::string> ids = check_banks(v, doc);
+  check_routing_rules(v, doc, ids);
+  check_agent_history(v, doc);
   return std::move(v.problems);
 }
 

@@ -114,6 +114,18 @@ std::string_view meaning_of(ErrorCode c) {
 
 bool is_transaction_id(std::string_view s) { return transaction_key(s).has_value(); }
 
+void format_transaction_id(std::uint64_t value, char (&out)[kTransactionIdLength]) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out[0] = 't', out[1] = 'x', out[2] = 'n', out[3] = '_';
+  for (int i = 0; i < 16; ++i) out[4 + i] = kHex[(value >> (60 - 4 * i)) & 0xF];
+}
+
+std::string make_transaction_id(std::uint64_t value) {
+  char id[kTransactionIdLength];
+  format_transaction_id(value, id);
+  return std::string(id, kTransactionIdLength);
+}
+
 namespace {
 // Hex digit values; 0xFF for anything else (only lowercase is the contract's form).
 constexpr std::array<std::uint8_t, 256> kHexValue = [] {

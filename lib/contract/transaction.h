@@ -87,6 +87,12 @@ struct RowView {
 // "txn_" followed by exactly 16 lowercase hex digits.
 bool is_transaction_id(std::string_view s);
 
+inline constexpr std::size_t kTransactionIdLength = 20;  // "txn_" + 16 lowercase hex
+// The writer side of the same rule: "txn_" + the 16 lowercase hex digits of value into out (not
+// NUL-terminated), so transaction_key(the id) == value.
+void format_transaction_id(std::uint64_t value, char (&out)[kTransactionIdLength]);
+std::string make_transaction_id(std::uint64_t value);
+
 // The 64-bit value of those 16 hex digits, so a transaction id packs into an integer key;
 // nullopt exactly when is_transaction_id is false.
 std::optional<std::uint64_t> transaction_key(std::string_view transaction_id);

@@ -1,4 +1,4 @@
-// The stop flag and reopen counter behind install_stop_handlers().
+// The stop flag behind install_stop_handlers() and ScopedStopHandlers, and the reopen counter.
 #include "platform/stop_signal.h"
 
 #include <atomic>
@@ -15,13 +15,18 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 extern "C" void payops_on_stop_request(int) { g_stop = 1; }
 extern "C" void payops_on_reopen_request(int) { g_reopen.fetch_add(1, std::memory_order_relaxed); }
 
-}  // namespace
-
-void install_stop_handlers() {
+struct sigaction stop_action() {
   struct sigaction sa {};
   sa.sa_handler = payops_on_stop_request;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
+  sa.sa_flags = 0;  // no SA_RESTART: a sleep or read ends at once
+  return sa;
+}
+
+}  // namespace
+
+void install_stop_handlers() {
+  const struct sigaction sa = stop_action();
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   struct sigaction hup {};
@@ -29,6 +34,16 @@ void install_stop_handlers() {
   sigemptyset(&hup.sa_mask);
   hup.sa_flags = SA_RESTART;  // a reopen request must not cut a write or a sleep short
   sigaction(SIGHUP, &hup, nullptr);
+}
+
+ScopedStopHandlers::ScopedStopHandlers() {
+  g_stop = 0;
+  const struct sigaction sa = stop_action();
+  for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &old_[i]);
+}
+
+ScopedStopHandlers::~ScopedStopHandlers() {
+  for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
 }
 
 bool stop_requested() { return g_stop != 0; }

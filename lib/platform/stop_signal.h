@@ -4,6 +4,8 @@
 // generation counter that file writers (CsvAppender) compare against on their next write.
 #pragma once
 
+#include <array>
+#include <csignal>
 #include <cstdint>
 
 namespace payops {
@@ -16,5 +18,20 @@ bool stop_requested();
 // How many SIGHUPs have arrived since the handlers were installed (0 if never). A writer that saw a
 // smaller number reopens its file by path.
 std::uint64_t reopen_generation();
+
+// The same flag for a loop inside a longer-lived process (`agent status` live view): clears the
+// flag, installs the handler (no SA_RESTART) for SIGINT, SIGTERM and SIGHUP (the terminal closing,
+// so a live screen is still restored), and puts the previous handlers back when it goes away.
+class ScopedStopHandlers {
+ public:
+  ScopedStopHandlers();
+  ~ScopedStopHandlers();
+  ScopedStopHandlers(const ScopedStopHandlers&) = delete;
+  ScopedStopHandlers& operator=(const ScopedStopHandlers&) = delete;
+
+ private:
+  static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+  std::array<struct sigaction, kSignals.size()> old_{};
+};
 
 }  // namespace payops

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 namespace payops {
 
 bool is_terminal(std::FILE* stream) { return isatty(fileno(stream)) == 1; }
@@ -68,15 +70,15 @@ std::string escape_for_terminal(std::string_view text) {
   return out;
 }
 
-namespace {
+std::string format_percent(double ratio, int decimals) {
+  return fmt::format("{:.{}f}%", ratio * 100.0, decimals);
+}
 
 std::size_t display_width(std::string_view s) {
   std::size_t n = 0;
   for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return n;
 }
-
-}  // namespace
 
 std::string Table::render() const {
   std::vector<std::size_t> width(header_.size(), 0);

@@ -33,6 +33,13 @@ std::string fit_to_columns(std::string_view text, std::size_t columns);
 // or reorder the line. Other valid UTF-8 is kept.
 std::string escape_for_terminal(std::string_view text);
 
+// A ratio as a percentage for people: 0.1234 -> "12.3%" (decimals 1), "12.34%" (decimals 2). The one
+// percent format of the tools' text output.
+std::string format_percent(double ratio, int decimals = 1);
+
+// How many columns s takes on a terminal, counted as UTF-8 code points (continuation bytes skipped).
+std::size_t display_width(std::string_view s);
+
 // A table rendered with columns padded to their widest cell (counted in UTF-8 code points).
 class Table {
  public:

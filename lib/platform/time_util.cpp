@@ -95,6 +95,12 @@ std::string format_timestamp(TimeMs t) {
   return s;
 }
 
+std::string clock_time(TimeMs t) {
+  char full[kTimestampLength];
+  format_timestamp(t, full);
+  return std::string(full + 11, 8);  // "YYYY-MM-DDT" before, ".mmmZ" after
+}
+
 std::optional<TimeMs> parse_timestamp(std::string_view text) {
   if (text.size() != kTimestampLength) return std::nullopt;
   const char* p = text.data();

@@ -17,6 +17,8 @@ inline constexpr std::size_t kTimestampLength = 24;
 // Writes exactly kTimestampLength characters to out. REQUIRES: out has room for 24 chars.
 void format_timestamp(TimeMs t, char* out);
 std::string format_timestamp(TimeMs t);
+// "HH:MM:SS" of t (UTC): the clock part of the contract's form, for timelines and chart labels.
+std::string clock_time(TimeMs t);
 
 // Parses the strict contract form only (24 chars, 'T', '.mmm', 'Z'); nullopt on anything else,
 // including impossible dates (2026-02-30) and out-of-range fields.

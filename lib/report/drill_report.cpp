@@ -116,12 +116,10 @@ struct BucketWorker {
   }
 };
 
-// The percentile as LatencyHistogram::percentile defines it (Miller's non-interpolated pNN: the
-// value at rank floor(fraction * count), clamped), over values that are reordered. -1 when empty.
+// The project's percentile rule (percentile_rank) over values that are reordered. -1 when empty.
 std::int64_t percentile_of(std::vector<std::int64_t>& values, double fraction) {
   if (values.empty()) return -1;
-  auto rank = static_cast<std::size_t>(fraction * static_cast<double>(values.size()));
-  rank = std::min(rank, values.size() - 1);
+  const auto rank = static_cast<std::size_t>(percentile_rank(fraction, values.size()));
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank), values.end());
   return values[rank];
 }
@@ -135,8 +133,6 @@ std::string_view kind_name(IncidentKind k) {
   }
   return "incident";
 }
-
-std::string clock_time(TimeMs t) { return format_timestamp(t).substr(11, 8); }
 
 std::string seconds_text(std::int64_t ms) {
   if (ms % 60'000 == 0 && ms >= 60'000) return fmt::format("{} min", ms / 60'000);
@@ -394,7 +390,7 @@ std::string share_chart(const DrillData& d, const Plot& base) {
 }
 
 std::string percent(std::uint64_t num, std::uint64_t den) {
-  return den == 0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * static_cast<double>(num) / static_cast<double>(den));
+  return den == 0 ? std::string("-") : format_percent(static_cast<double>(num) / static_cast<double>(den), 2);
 }
 
 constexpr std::string_view kCss = R"(
@@ -420,16 +416,11 @@ td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
 
 }  // namespace
 
-Result<DrillData> load_drill_data(const DrillReportOptions& o) {
-  DrillData d;
-  d.title = o.title;
-  d.source = o.data_dir.dir;
-  d.incidents = o.incidents;
-  d.scorecard = o.scorecard;
-  const std::string csv = o.data_dir.transactions_csv();
+namespace {
 
-  const TimeMs since = o.since_ms.value_or(std::numeric_limits<TimeMs>::min());
-  const TimeMs until = o.until_ms.value_or(std::numeric_limits<TimeMs>::max());
+// Pass 1: the first and last timestamps in [since, until). Error when no row is in range.
+Status find_span(const DrillReportOptions& o, TimeMs since, TimeMs until, TimeMs& first, TimeMs& last) {
+  const std::string csv = o.data_dir.transactions_csv();
   auto span = scan_file_parallel<SpanWorker>(csv, o.threads, [&] {
     SpanWorker w;
     w.since = since;
@@ -437,21 +428,63 @@ Result<DrillData> load_drill_data(const DrillReportOptions& o) {
     return w;
   });
   if (!span.ok()) return span.error();
-  TimeMs first = std::numeric_limits<TimeMs>::max(), last = std::numeric_limits<TimeMs>::min();
+  first = std::numeric_limits<TimeMs>::max(), last = std::numeric_limits<TimeMs>::min();
   std::uint64_t in_range = 0;
   for (const auto& w : span->workers) first = std::min(first, w.first), last = std::max(last, w.last), in_range += w.rows;
   if (in_range == 0)
     return make_error(fmt::format("{} has no rows to report on{}", csv,
                                   o.since_ms || o.until_ms ? " in the range asked for" : ""),
                       Error::Kind::invalid_input);
+  return ok_status();
+}
 
-  d.bucket_ms = choose_bucket_ms(last - first, o.target_buckets);
-  d.start_ms = first / d.bucket_ms * d.bucket_ms;
-  d.end_ms = last;
-  d.buckets = static_cast<std::size_t>((last - d.start_ms) / d.bucket_ms) + 1;
-  d.run_start_ms = o.run_start_ms.value_or(first);
+// Adds one worker's buckets into d's series (a bank new to d gets a series), and its latencies
+// into latencies[bank][bucket].
+void merge_buckets(BucketWorker& w, DrillData& d, BankIndex& index,
+                   std::vector<std::vector<std::vector<std::int64_t>>>& latencies) {
+  for (std::size_t i = 0; i < w.all_attempts.size(); ++i) {
+    d.all_attempts[i] += w.all_attempts[i];
+    d.all_successes[i] += w.all_successes[i];
+  }
+  for (std::size_t wb = 0; wb < w.banks.size(); ++wb) {
+    const std::size_t b = index.index_of(w.banks.id(wb));
+    if (b >= d.banks.size()) {
+      BankSeries series;
+      series.id = w.banks.id(wb);
+      series.attempts.assign(d.buckets, 0);
+      series.successes.assign(d.buckets, 0);
+      d.banks.push_back(std::move(series));
+      latencies.emplace_back(d.buckets);
+    }
+    for (std::size_t i = 0; i < d.buckets; ++i) {
+      d.banks[b].attempts[i] += w.attempts[wb][i];
+      d.banks[b].successes[i] += w.successes[wb][i];
+      auto& dst = latencies[b][i];
+      dst.insert(dst.end(), w.latencies[wb][i].begin(), w.latencies[wb][i].end());
+    }
+  }
+}
 
-  auto scan = scan_file_parallel<BucketWorker>(csv, o.threads, [&] {
+// Totals and p95s of each series, per bucket and over the whole range. latencies[bank][bucket]
+// are reordered.
+void finish_series(DrillData& d, std::vector<std::vector<std::vector<std::int64_t>>>& latencies) {
+  for (std::size_t b = 0; b < d.banks.size(); ++b) {
+    BankSeries& series = d.banks[b];
+    series.p95_latency_ms.assign(d.buckets, -1);
+    std::vector<std::int64_t> total;
+    for (std::size_t i = 0; i < d.buckets; ++i) {
+      series.total_attempts += series.attempts[i];
+      series.total_successes += series.successes[i];
+      total.insert(total.end(), latencies[b][i].begin(), latencies[b][i].end());
+      series.p95_latency_ms[i] = percentile_of(latencies[b][i], 0.95);
+    }
+    series.total_p95_latency_ms = percentile_of(total, 0.95);
+  }
+}
+
+// Pass 2: the buckets of d's layout (start_ms, bucket_ms, buckets), merged across workers.
+Status fill_buckets(const DrillReportOptions& o, TimeMs since, TimeMs until, DrillData& d) {
+  auto scan = scan_file_parallel<BucketWorker>(o.data_dir.transactions_csv(), o.threads, [&] {
     BucketWorker w;
     w.start_ms = d.start_ms;
     w.bucket_ms = d.bucket_ms;
@@ -467,66 +500,56 @@ Result<DrillData> load_drill_data(const DrillReportOptions& o) {
   d.malformed_note = scan->summary.describe();
   d.all_attempts.assign(d.buckets, 0);
   d.all_successes.assign(d.buckets, 0);
-  std::vector<std::vector<std::int64_t>> total_latencies;
   std::vector<std::vector<std::vector<std::int64_t>>> latencies;  // [bank][bucket]
   BankIndex index;
-  for (auto& w : scan->workers) {
-    for (std::size_t i = 0; i < w.all_attempts.size(); ++i) {
-      d.all_attempts[i] += w.all_attempts[i];
-      d.all_successes[i] += w.all_successes[i];
-    }
-    for (std::size_t wb = 0; wb < w.banks.size(); ++wb) {
-      const std::size_t b = index.index_of(w.banks.id(wb));
-      if (b >= d.banks.size()) {
-        BankSeries series;
-        series.id = w.banks.id(wb);
-        series.attempts.assign(d.buckets, 0);
-        series.successes.assign(d.buckets, 0);
-        d.banks.push_back(std::move(series));
-        latencies.emplace_back(d.buckets);
-        total_latencies.emplace_back();
-      }
-      for (std::size_t i = 0; i < d.buckets; ++i) {
-        d.banks[b].attempts[i] += w.attempts[wb][i];
-        d.banks[b].successes[i] += w.successes[wb][i];
-        auto& dst = latencies[b][i];
-        dst.insert(dst.end(), w.latencies[wb][i].begin(), w.latencies[wb][i].end());
-      }
-    }
-  }
-  for (std::size_t b = 0; b < d.banks.size(); ++b) {
-    BankSeries& series = d.banks[b];
-    series.p95_latency_ms.assign(d.buckets, -1);
-    for (std::size_t i = 0; i < d.buckets; ++i) {
-      series.total_attempts += series.attempts[i];
-      series.total_successes += series.successes[i];
-      total_latencies[b].insert(total_latencies[b].end(), latencies[b][i].begin(), latencies[b][i].end());
-      series.p95_latency_ms[i] = percentile_of(latencies[b][i], 0.95);
-    }
-    series.total_p95_latency_ms = percentile_of(total_latencies[b], 0.95);
-  }
+  for (auto& w : scan->workers) merge_buckets(w, d, index, latencies);
+  finish_series(d, latencies);
+  return ok_status();
+}
 
-  // Names and order from the config (the log's own order is arrival order); banks only in the log
-  // keep their place after those.
+// Names and order from the config (the log's own order is arrival order; banks only in the log
+// keep their place after those), and the history, archive first. No config: no names, no history.
+Status attach_config(const DrillReportOptions& o, DrillData& d) {
   const ConfigStore store(o.data_dir);
   auto config = store.load();
-  if (config.ok()) {
-    std::vector<BankSeries> ordered;
-    for (const Bank& bank : config->banks) {
-      const auto it = std::find_if(d.banks.begin(), d.banks.end(), [&](const BankSeries& s) { return s.id == bank.id; });
-      if (it == d.banks.end()) continue;
-      it->name = bank.name;
-      ordered.push_back(std::move(*it));
-      d.banks.erase(it);
-    }
-    for (auto& rest : d.banks) ordered.push_back(std::move(rest));
-    d.banks = std::move(ordered);
-    auto history = load_full_history(o.data_dir.config_json(), o.data_dir.history_jsonl());
-    if (!history.ok()) return history.error();
-    d.history = std::move(*history);
-  } else if (config.error().kind != Error::Kind::not_found) {
-    return config.error();
+  if (!config.ok()) return config.error().kind == Error::Kind::not_found ? ok_status() : Status(config.error());
+  std::vector<BankSeries> ordered;
+  for (const Bank& bank : config->banks) {
+    const auto it = std::find_if(d.banks.begin(), d.banks.end(), [&](const BankSeries& s) { return s.id == bank.id; });
+    if (it == d.banks.end()) continue;
+    it->name = bank.name;
+    ordered.push_back(std::move(*it));
+    d.banks.erase(it);
   }
+  for (auto& rest : d.banks) ordered.push_back(std::move(rest));
+  d.banks = std::move(ordered);
+  auto history = load_full_history(o.data_dir.config_json(), o.data_dir.history_jsonl());
+  if (!history.ok()) return history.error();
+  d.history = std::move(*history);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<DrillData> load_drill_data(const DrillReportOptions& o) {
+  DrillData d;
+  d.title = o.title;
+  d.source = o.data_dir.dir;
+  d.incidents = o.incidents;
+  d.scorecard = o.scorecard;
+
+  const TimeMs since = o.since_ms.value_or(std::numeric_limits<TimeMs>::min());
+  const TimeMs until = o.until_ms.value_or(std::numeric_limits<TimeMs>::max());
+  TimeMs first = 0, last = 0;
+  if (auto s = find_span(o, since, until, first, last); !s.ok()) return s.error();
+  d.bucket_ms = choose_bucket_ms(last - first, o.target_buckets);
+  d.start_ms = first / d.bucket_ms * d.bucket_ms;
+  d.end_ms = last;
+  d.buckets = static_cast<std::size_t>((last - d.start_ms) / d.bucket_ms) + 1;
+  d.run_start_ms = o.run_start_ms.value_or(first);
+
+  if (auto s = fill_buckets(o, since, until, d); !s.ok()) return s.error();
+  if (auto s = attach_config(o, d); !s.ok()) return s.error();
   std::erase_if(d.history, [&](const HistoryEntry& e) { return e.timestamp < since || e.timestamp >= until; });
   std::stable_sort(d.history.begin(), d.history.end(),
                    [](const HistoryEntry& a, const HistoryEntry& b) { return a.timestamp < b.timestamp; });

@@ -8,6 +8,7 @@
 
 #include "report/drill_report.h"
 #include "report/scorecard.h"
+#include "platform/terminal.h"
 
 namespace payops {
 namespace {
@@ -48,7 +49,7 @@ std::string metric_text(const Json& v, Unit unit) {
   if (!v.is_number()) return "-";
   const double x = v.get<double>();
   switch (unit) {
-    case Unit::percent: return fmt::format("{:.1f}%", x * 100);
+    case Unit::percent: return format_percent(x);
     case Unit::ms: return x >= 1000 ? fmt::format("{:.2f} s", x / 1000) : fmt::format("{:.0f} ms", x);
     case Unit::ratio: return fmt::format("{:.2f}", x);
   }

@@ -115,12 +115,9 @@ void set_incident_window(const ScoreInputs& in, TimeMs run_end, Scorecard& s) {
 
 Result<std::vector<HistoryEntry>> load_full_history(const std::string& config_path,
                                                     const std::string& archive_path) {
-  std::vector<HistoryEntry> out;
-  std::ifstream archive(archive_path);
-  for (std::string line; std::getline(archive, line);) {
-    const Json e = Json::parse(line, nullptr, false);
-    if (!e.is_discarded() && e.is_object()) out.push_back(history_entry_from_json(e));
-  }
+  auto archived = read_history_archive(archive_path);
+  if (!archived.ok()) return archived.error();
+  std::vector<HistoryEntry> out = std::move(*archived);
   // The contract's bounded, non-blocking reader: a FIFO or an oversized file at the path is refused.
   auto text = read_small_file(config_path);
   if (!text.ok()) return text.error();

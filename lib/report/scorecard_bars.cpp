@@ -6,11 +6,11 @@
 #include <fmt/format.h>
 
 #include "report/scorecard.h"
+#include "platform/terminal.h"
 
 namespace payops {
 namespace {
 
-std::string pct(double rate) { return fmt::format("{:.1f}%", rate * 100); }
 
 // Why the gap bars cannot be judged, or "" when they can.
 std::string gap_unjudgeable(const ScoreInputs& in, const Scorecard& s) {
@@ -27,7 +27,7 @@ Scorecard::Bar gap_bar(const ScoreInputs& in, const Scorecard& s, std::string ke
   Scorecard::Bar bar{std::move(key), std::move(name), false, false, gap_unjudgeable(in, s)};
   if (!bar.detail.empty()) return bar;
   const MetricGap* g = s.gap(metric);
-  const auto value = [&](double v) { return percent_metric ? pct(v) : fmt::format("{:.0f} ms", v); };
+  const auto value = [&](double v) { return percent_metric ? format_percent(v) : fmt::format("{:.0f} ms", v); };
   const std::string figures = g ? fmt::format("agent {}, baseline {}, oracle {}", value(g->agent), value(g->baseline),
                                               value(g->oracle))
                                 : std::string();
@@ -59,8 +59,8 @@ void incident_bars(const ScoreInputs& in, Scorecard& s) {
   } else {
     const double need = in.min_oracle_ratio * s.oracle.incident.eventual_success();
     floor.passed = s.agent.incident.eventual_success() >= need;
-    floor.detail = fmt::format("{} >= {:.0f}% of the oracle's {} ({})", pct(s.agent.incident.eventual_success()),
-                               in.min_oracle_ratio * 100, pct(s.oracle.incident.eventual_success()), pct(need));
+    floor.detail = fmt::format("{} >= {:.0f}% of the oracle's {} ({})", format_percent(s.agent.incident.eventual_success()),
+                               in.min_oracle_ratio * 100, format_percent(s.oracle.incident.eventual_success()), format_percent(need));
   }
   s.bars.push_back(floor);
 
@@ -97,7 +97,7 @@ Scorecard::Bar gain_bar(const Scorecard& s, double points) {
   }
   const double agent = s.agent.whole_run.first_attempt_success(), base = s.baseline.whole_run.first_attempt_success();
   bar.passed = agent >= base + points / 100;
-  bar.detail = fmt::format("agent {}, baseline {}, difference {:+.1f} points", pct(agent), pct(base), (agent - base) * 100);
+  bar.detail = fmt::format("agent {}, baseline {}, difference {:+.1f} points", format_percent(agent), format_percent(base), (agent - base) * 100);
   return bar;
 }
 

@@ -15,7 +15,7 @@ std::string seconds(std::optional<std::int64_t> ms) {
 std::string figure(const MetricGap& g, double v) {
   if (g.key.ends_with("_ms")) return fmt::format("{:.0f} ms", v);
   if (g.key == "attempts_per_payment") return fmt::format("{:.2f}", v);
-  return fmt::format("{:.1f}%", v * 100);
+  return format_percent(v);
 }
 
 Json metrics_json(const PaymentMetrics& m) {
@@ -59,7 +59,7 @@ std::string whole_run_table(const Scorecard& s) {
   Table table({"whole run", "with agent", "baseline", "oracle"});
   for (std::size_t c = 1; c < 4; ++c) table.align_right(c);
   const auto rate = [](const RunMetrics& r, double (PaymentMetrics::*f)() const) {
-    return r.present ? fmt::format("{:.1f}%", (r.whole_run.*f)() * 100) : std::string("-");
+    return r.present ? format_percent((r.whole_run.*f)()) : std::string("-");
   };
   table.add_row({"first-attempt success", rate(s.agent, &PaymentMetrics::first_attempt_success),
                  rate(s.baseline, &PaymentMetrics::first_attempt_success), rate(s.oracle, &PaymentMetrics::first_attempt_success)});

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -15,13 +14,13 @@
 #include "contract/config_store.h"
 #include "contract/csv_tail.h"
 #include "platform/exit_codes.h"
+#include "platform/stop_signal.h"
 #include "platform/terminal.h"
 
 namespace payops {
 
 namespace {
 
-std::string percent(double ratio) { return fmt::format("{:.1f}%", ratio * 100.0); }
 
 // "12s", "4m05s", "2h03m": short enough for a table cell.
 std::string short_duration(std::int64_t ms) {
@@ -30,15 +29,6 @@ std::string short_duration(std::int64_t ms) {
   if (s < 60) return fmt::format("{}s", s);
   if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
-}
-
-// "HH:MM:SS" of a timestamp (UTC), from the contract's form.
-std::string clock_time(TimeMs t) { return format_timestamp(t).substr(11, 8); }
-
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
 }
 
 std::string first_line(std::string_view s) {
@@ -83,7 +73,7 @@ std::string chaos_line(const StatusSnapshot& s) {
     targets.clear();
     for (const auto& t : s.chaos_targets) targets += (targets.empty() ? "" : ", ") + t;
   }
-  return fmt::format("chaos: ON, {} of attempts fail on {}", percent(s.chaos_failure_rate), targets);
+  return fmt::format("chaos: ON, {} of attempts fail on {}", format_percent(s.chaos_failure_rate), targets);
 }
 
 constexpr std::int64_t kHistorySkewMs = 5000;
@@ -238,8 +228,8 @@ struct Column {
   const std::vector<std::string>& cells() const { return use_compact ? compact : wide; }
   // Columns on screen: cells are escaped by Table before they are shown, so measure them escaped.
   std::size_t width() const {
-    std::size_t w = code_points(header);
-    for (const auto& c : cells()) w = std::max(w, code_points(escape_for_terminal(c)));
+    std::size_t w = display_width(header);
+    for (const auto& c : cells()) w = std::max(w, display_width(escape_for_terminal(c)));
     return w;
   }
 };
@@ -260,7 +250,7 @@ std::array<Column, kColumnCount> bank_columns(const StatusSnapshot& s, bool unic
   for (const auto& b : s.banks) {
     const bool has = b.attempts > 0;
     col[kBank].wide.push_back(b.id);
-    col[kSuccess].wide.push_back(has ? percent(b.success_rate) : "-");
+    col[kSuccess].wide.push_back(has ? format_percent(b.success_rate) : "-");
     col[kP95].wide.push_back(has ? fmt::format("{}ms", b.p95_latency_ms) : "-");
     col[kSpark].wide.push_back(fmt::format("|{}|", sparkline(b.spark, unicode)));  // not "|" + ...: gcc 12 -Wrestrict
     col[kHealth].wide.push_back(health_cell(b));
@@ -268,8 +258,8 @@ std::array<Column, kColumnCount> bank_columns(const StatusSnapshot& s, bool unic
     col[kBreaker].wide.push_back(b.in_config ? breaker_cell(b, s.now_ms) : "-");
     col[kBreaker].compact.push_back(b.in_config ? breaker_cell_compact(b, s.now_ms) : "-");
     col[kWeight].wide.push_back(b.in_config ? std::to_string(b.weight) : "-");
-    col[kShare].wide.push_back(b.in_config ? percent(b.configured_share) : "-");
-    col[kActual].wide.push_back(has ? percent(b.actual_share) : "-");
+    col[kShare].wide.push_back(b.in_config ? format_percent(b.configured_share) : "-");
+    col[kActual].wide.push_back(has ? format_percent(b.actual_share) : "-");
     col[kAttempts].wide.push_back(std::to_string(b.attempts));
     col[kName].wide.push_back(b.in_config ? b.name : "(not in config)");
   }
@@ -296,7 +286,7 @@ void fit_columns(std::array<Column, kColumnCount>& col, std::size_t width) {
 // A line of at most `width` code points (0: no limit); a longer one ends in an ellipsis so the cut is
 // visible.
 std::string fit_line(std::string line, std::size_t width, bool unicode) {
-  if (width == 0 || code_points(line) <= width) return line;
+  if (width == 0 || display_width(line) <= width) return line;
   const std::string_view mark = unicode ? "…" : "~";
   return fit_to_columns(line, width - 1) + std::string(mark);
 }
@@ -373,7 +363,7 @@ std::string render_status_text(const StatusSnapshot& s, const RenderOptions& opt
                                                                       s.banks.empty() ? 0 : s.banks.front().spark.size()))),
                    kBold});
   lines.push_back({fmt::format("payments {:.1f}/s  success {}  ({} payments, {} attempts, {} no route)", s.payments_per_s,
-                               s.payments == 0 ? std::string("-") : percent(s.payment_success_rate), s.payments,
+                               s.payments == 0 ? std::string("-") : format_percent(s.payment_success_rate), s.payments,
                                s.attempts, s.no_route),
                    {}});
   // Is the agent alive? Its line is part of the fixed layout, so it never gives way to the history.
@@ -531,30 +521,6 @@ StatusSnapshot StatusSource::read(TimeMs now_ms) {
 
 namespace {
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-// Installs the stop handlers (without SA_RESTART, so a sleep ends at once) and puts the old ones back.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &old_[i]);
-  }
-  ~StopSignals() {
-    for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
-  std::array<struct sigaction, 3> old_{};
-};
-
 // The alternate screen with the cursor hidden, for as long as it lives; on every way out (return,
 // signal-ended loop, exception) the terminal gets its normal screen and cursor back.
 class LiveScreen {
@@ -618,13 +584,13 @@ int run_status(const StatusOptions& o) {
 
   // On a terminal the view redraws in place; NO_COLOR only takes the colours away.
   const bool live = !o.json && is_terminal(o.out);
-  StopSignals signals;
+  const ScopedStopHandlers signals;
   std::optional<LiveScreen> screen;
   if (live) screen.emplace(o.out);
   RenderOptions ro;
   ro.unicode = live && locale_is_utf8();
   ro.color = live && use_color(o.out);
-  for (std::uint64_t frame = 0; g_stop_signal == 0; ++frame) {
+  for (std::uint64_t frame = 0; !stop_requested(); ++frame) {
     const StatusSnapshot s = source.read(now());
     std::string text;
     if (o.json) {

@@ -60,12 +60,6 @@ const std::array<ResolvedMix, kMix.size()>& resolved() {
 
 }  // namespace
 
-void format_transaction_id(std::uint64_t value, char (&out)[kTransactionIdLength]) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out[0] = 't', out[1] = 'x', out[2] = 'n', out[3] = '_';
-  for (int i = 0; i < 16; ++i) out[4 + i] = kHex[(value >> (60 - 4 * i)) & 0xF];
-}
-
 PaymentGenerator::PaymentGenerator() { (void)resolved(); }
 
 void PaymentGenerator::next(Random& rng, Payment& out) const {

@@ -11,8 +11,6 @@
 
 namespace payops {
 
-inline constexpr std::size_t kTransactionIdLength = 20;  // "txn_" + 16 lowercase hex
-
 struct Payment {
   char transaction_id[kTransactionIdLength] = {};  // not NUL-terminated; use id()
   std::int64_t amount_minor = 0;
@@ -21,9 +19,6 @@ struct Payment {
 
   std::string_view id() const { return {transaction_id, kTransactionIdLength}; }
 };
-
-// Writes "txn_" + the 16 lowercase hex digits of value into out.
-void format_transaction_id(std::uint64_t value, char (&out)[kTransactionIdLength]);
 
 // Draws payments from fixed tables (no allocation): currency by market share, method by currency
 // (UPI only for INR), amount log-normal around a typical ticket of that currency, rounded to whole

@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "contract/config_limits.h"
 
 namespace payops {
 namespace {
@@ -89,29 +88,16 @@ void Router::set_config(const Config& config) {
     const Bank& bank = config.banks[i];
     BankSlot slot;
     slot.id = bank.id;
-    // The contract's eligibility, in the order that names the most fundamental reason first.
-    bool eligible = true;
-    if (!bank.enabled) {
-      eligible = false;
-      slot.reason = SkipReason::disabled;
-    } else if (bank.health_status == Health::down) {
-      eligible = false;
-      slot.reason = SkipReason::down;
-    } else if (bank.circuit_breaker.state == BreakerState::open) {
-      eligible = false;
-      slot.reason = SkipReason::breaker_open;
-    }
-    if (eligible) {
-      slot.half_open = bank.circuit_breaker.state == BreakerState::half_open;
-      const double ratio = slot.half_open
-                               ? std::clamp(bank.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0)
-                               : 1.0;
-      // Clamped to the validated range, so a config built in code cannot overflow the sums below.
-      const double scaled = static_cast<double>(std::clamp<std::int64_t>(bank.weight, 0, kMaxBankWeight)) *
-                            static_cast<double>(kWeightScale) * ratio;
-      slot.effective_weight = static_cast<std::int64_t>(std::llround(scaled));
-      slot.routable = slot.effective_weight > 0;
-      if (!slot.routable) slot.reason = SkipReason::zero_weight;
+    switch (ineligibility(bank)) {
+      case Ineligibility::none:
+        slot.half_open = bank.circuit_breaker.state == BreakerState::half_open;
+        slot.effective_weight = effective_weight(bank);
+        slot.routable = slot.effective_weight > 0;
+        if (!slot.routable) slot.reason = SkipReason::zero_weight;
+        break;
+      case Ineligibility::disabled: slot.reason = SkipReason::disabled; break;
+      case Ineligibility::down: slot.reason = SkipReason::down; break;
+      case Ineligibility::breaker_open: slot.reason = SkipReason::breaker_open; break;
     }
     slot.last_resort_ok = bank.enabled && bank.id == config.routing_rules.primary_bank;
     if (bank.id == config.routing_rules.primary_bank) primary_ = static_cast<std::int32_t>(i);

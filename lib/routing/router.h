@@ -74,13 +74,10 @@ class Router {
   double share(std::int32_t bank_index) const;
   std::size_t bank_count() const { return banks_.size(); }
 
-  // Effective weights are integers: weight * 1000, or weight * 1000 * half_open_traffic_ratio rounded.
-  static constexpr std::int64_t kWeightScale = 1000;
-
  private:
   struct BankSlot {
     std::string id;
-    std::int64_t effective_weight = 0;  // 0 when not routable
+    std::int64_t effective_weight = 0;  // the contract's effective_weight(bank); 0 when not routable
     bool routable = false;              // eligible with a positive effective weight
     bool half_open = false;
     bool last_resort_ok = false;        // the enabled primary_bank

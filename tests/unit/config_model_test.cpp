@@ -2,6 +2,7 @@
 // every level, serialization shape, the default config and traffic shares.
 #include <doctest/doctest.h>
 
+#include "contract/config_limits.h"
 #include "contract/config_model.h"
 
 using namespace payops;
@@ -312,6 +313,43 @@ TEST_CASE("config model: eligibility and traffic shares") {
   // Nothing eligible: every share is 0, never NaN.
   for (auto& b : c.banks) b.enabled = false;
   for (double s : traffic_shares(c)) CHECK(s == 0);
+}
+
+TEST_CASE("config model: one eligibility rule names the reason and clamps the half_open ratio") {
+  Config c = default_config();
+  Bank& b = c.banks[0];  // weight 50
+  CHECK(ineligibility(b) == Ineligibility::none);
+  CHECK(effective_weight(b) == 50 * kWeightScale);
+  // The most fundamental reason first: disabled beats down beats breaker open.
+  b.enabled = false;
+  b.health_status = Health::down;
+  b.circuit_breaker.state = BreakerState::open;
+  CHECK(ineligibility(b) == Ineligibility::disabled);
+  CHECK(effective_weight(b) == 0);
+  b.enabled = true;
+  CHECK(ineligibility(b) == Ineligibility::down);
+  b.health_status = Health::degraded;  // degraded still routes
+  CHECK(ineligibility(b) == Ineligibility::breaker_open);
+  CHECK_FALSE(is_routable(b));
+
+  // half_open: weight * ratio, the ratio clamped to [0, 1] (a config built in code may hold anything).
+  b.circuit_breaker.state = BreakerState::half_open;
+  b.circuit_breaker.half_open_traffic_ratio = 0.25;
+  CHECK(effective_weight(b) == 12'500);
+  b.circuit_breaker.half_open_traffic_ratio = 4.0;
+  CHECK(effective_weight(b) == 50 * kWeightScale);
+  CHECK(traffic_shares(c)[0] == doctest::Approx(50.0 / 100.0));
+  b.circuit_breaker.half_open_traffic_ratio = -1.0;
+  CHECK(is_eligible(b));
+  CHECK_FALSE(is_routable(b));  // eligible, but at a zero share
+  CHECK(traffic_shares(c)[0] == 0);
+
+  // Weight clamped to the validated range, so sums cannot overflow.
+  b.circuit_breaker.state = BreakerState::closed;
+  b.weight = -5;
+  CHECK(effective_weight(b) == 0);
+  b.weight = kMaxBankWeight * 10;
+  CHECK(effective_weight(b) == kMaxBankWeight * kWeightScale);
 }
 
 TEST_CASE("config model: find_bank") {

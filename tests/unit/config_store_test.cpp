@@ -472,6 +472,30 @@ TEST_CASE("config store: one size limit: a write that would exceed it is refused
   CHECK(temp_files(dir.path).empty());
 }
 
+TEST_CASE("config store: the history archive reader skips torn lines, treats no file as empty, refuses a FIFO") {
+  StoreTempDir dir;
+  const std::string path = dir.data_dir().history_jsonl();
+  auto none = read_history_archive(path);
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+  {
+    std::ofstream(path) << R"({"timestamp":"2026-11-22T12:00:00.000Z","action":"set_weight","actor":"agent"})" "\n"
+                        << R"({"timestamp":"2026-11-22T12:00:01.000Z","act)" "\n"  // a crashed writer's torn line
+                        << "[1, 2]\n"
+                        << R"({"timestamp":"2026-11-22T12:00:02.000Z","action":"chaos","actor":"config-tool"})";
+  }
+  auto two = read_history_archive(path);
+  REQUIRE(two.ok());
+  REQUIRE(two->size() == 2);
+  CHECK((*two)[0].action == "set_weight");
+  CHECK((*two)[1].actor == "config-tool");
+  REQUIRE(unlink(path.c_str()) == 0);
+  REQUIRE(mkfifo(path.c_str(), 0644) == 0);
+  auto fifo = read_history_archive(path);
+  REQUIRE_FALSE(fifo.ok());
+  CHECK(fifo.error().message.find("not a regular file") != std::string::npos);
+}
+
 TEST_CASE("config store: readers refuse an over-size file and a FIFO with invalid_config, without blocking") {
   StoreTempDir dir;
   const std::string path = dir.data_dir().config_json();

@@ -28,3 +28,17 @@ TEST_CASE("C1 controls and bidi overrides are escaped like C0 controls") {
   CHECK(escape_for_terminal("\xc2\xa0\xe2\x80\xa9\xe2\x81\xb0\xc3\xa9") == "\xc2\xa0\xe2\x80\xa9\xe2\x81\xb0\xc3\xa9");
   CHECK(unicode_control_length("\xc2", 0) == 0);  // truncated sequence: not a control
 }
+
+TEST_CASE("display_width counts UTF-8 code points, not bytes") {
+  CHECK(display_width("") == 0);
+  CHECK(display_width("bank_a") == 6);
+  CHECK(display_width("▁▂█") == 3);  // three bytes each
+  CHECK(display_width("café") == 4);
+}
+
+TEST_CASE("format_percent: one percent format, one or two decimals") {
+  CHECK(format_percent(0.1234) == "12.3%");
+  CHECK(format_percent(0.1234, 2) == "12.34%");
+  CHECK(format_percent(1.0) == "100.0%");
+  CHECK(format_percent(0.0, 0) == "0%");
+}

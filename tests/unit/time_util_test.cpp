@@ -47,3 +47,10 @@ TEST_CASE("a manual clock only moves when told") {
   clock.sleep_ms(-5);
   CHECK(clock.now_ms() == 1250);
 }
+
+TEST_CASE("clock_time is the HH:MM:SS part of the contract's form") {
+  const auto t = parse_timestamp("2026-11-22T09:05:07.999Z");
+  REQUIRE(t);
+  CHECK(clock_time(*t) == "09:05:07");
+  CHECK(clock_time(0) == "00:00:00");
+}

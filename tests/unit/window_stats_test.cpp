@@ -6,6 +6,7 @@
 #include "agent_test_util.h"
 #include "platform/random.h"
 #include "agent/window_stats.h"
+#include "contract/transaction.h"
 
 using namespace payops;
 using payops::test::kT0;
@@ -39,6 +40,21 @@ TEST_CASE("latency percentiles are exact and agree with mlr's definition, overfl
   CHECK(small.percentile(0.5) == 11);
   CHECK(small.percentile(0.95) == 20);
   CHECK(LatencyHistogram{}.percentile(0.95) == 0);
+}
+
+TEST_CASE("one percentile rule: the simulator's old ceil/1-based p95 said 19 on 1..20, the rule says 20") {
+  // The same 20 rows through every reader of the rule: the rank, the histogram (agent report, the
+  // simulator's summary, payment metrics) and a sorted copy (drill report buckets).
+  CHECK(percentile_rank(0.95, 20) == 19);
+  CHECK(percentile_rank(0.95, 21) == 19);  // floor(19.95)
+  CHECK(percentile_rank(1.0, 20) == 19);   // clamped to the last
+  CHECK(percentile_rank(0.0, 1) == 0);
+  LatencyHistogram h;
+  std::vector<std::int64_t> sorted;
+  for (int i = 20; i >= 1; --i) h.add(i), sorted.push_back(i);
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(h.percentile(0.95) == 20);
+  CHECK(sorted[percentile_rank(0.95, sorted.size())] == 20);
 }
 
 TEST_CASE("per-bank counts keep hard declines and NO_ROUTE out of the bank's soft-failure rate") {
@@ -125,6 +141,15 @@ TEST_CASE("transaction keys parse the contract's id form only") {
   CHECK(transaction_key("txn_00000000000000ff") == 255u);
   CHECK_FALSE(transaction_key("txn_00000000000000FF").has_value());
   CHECK_FALSE(transaction_key("txn_123").has_value());
+}
+
+TEST_CASE("the id writer and the id reader are one rule: transaction_key(make_transaction_id(v)) == v") {
+  CHECK(make_transaction_id(255) == "txn_00000000000000ff");
+  for (const std::uint64_t v : {0ull, 1ull, 0xabcdef0123456789ull, ~0ull}) {
+    CAPTURE(v);
+    CHECK(is_transaction_id(make_transaction_id(v)));
+    CHECK(transaction_key(make_transaction_id(v)) == v);
+  }
 }
 
 TEST_CASE("row windows keep time order and answer per-bank questions since a time") {
