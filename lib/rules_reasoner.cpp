@@ -584,7 +584,16 @@ void capacity_rule(Ctx& c, const std::vector<std::string>& ids, WeightPlan& wp) 
     share[id] = static_cast<double>(wp.target.at(id)) / static_cast<double>(total);
     if (wp.dead[id]) cap[id] = share[id];
     const auto ceiling = learned_capacity_per_s(c.obs.rows, id, c.obs.long_since(), c.now());
-    if (!ceiling) continue;
+    if (!ceiling) {
+      // No ceiling known: it may take up to unknown_growth more than the most it has shown it can
+      // serve in a second (and never less than it has now). Each cycle the peak can grow, so a bank
+      // with room ramps up until it rate-limits and its ceiling is learned; pouring the excess onto
+      // it at once would overload a small bank before the log could say so.
+      const double shown = peak_served_per_s(c.obs.rows, id, c.obs.short_since(), c.now());
+      cap[id] = std::min(cap.count(id) ? cap[id] : 1.0,
+                         std::max(share[id], (1 + c.o.unknown_growth) * shown / attempts_per_s));
+      continue;
+    }
     cap[id] = std::min(cap.count(id) ? cap[id] : 1.0, c.o.capacity_headroom * *ceiling / attempts_per_s);
     ceilings[id] = Json{{"capacity_per_s", *ceiling}, {"planned_per_s", share[id] * attempts_per_s}};
     over = over || share[id] > cap[id];

@@ -69,7 +69,9 @@
 //    * Capacity: no bank's projected load (its share x the attempts per second in the short window)
 //      may exceed capacity_headroom x its learned capacity; the excess goes to banks with room
 //      (water-filling), never to a bank faulting above its breaker's threshold. A bank that never
-//      rate-limited has no known ceiling. A capacity move within max(2, 10% of the weight) of the
+//      rate-limited has no known ceiling: it takes at most 1 + unknown_growth times its peak served
+//      second of the short window (it ramps up cycle by cycle until it rate-limits, instead of being
+//      handed the whole excess at once). A capacity move within max(2, 10% of the weight) of the
 //      current weight holds instead (the attempts per second wobble; a weight should not).
 // 5. Success-rate routing (steady state, opt-in). Among the healthy banks with a closed breaker:
 //    recency-weighted success rate (half-life half_life_s, RATE_LIMITED and hard declines excluded)
@@ -128,6 +130,8 @@ struct RulesOptions {
   double slow_leave = 0.10;
   // Capacity (rule 4): the share of a learned ceiling the agent plans to use.
   double capacity_headroom = 0.8;
+  // A bank with no learned ceiling takes at most this much more than its peak served second.
+  double unknown_growth = 0.25;
   // Success-rate routing (rule 5).
   double sr_min_samples = 30.0;
   double sr_switch_margin = 0.005;

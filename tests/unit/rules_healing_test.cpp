@@ -189,6 +189,30 @@ TEST_CASE("capacity: traffic taken from a failing bank is not piled onto a bank 
   CHECK(a->evidence.contains("capacity"));
 }
 
+TEST_CASE("capacity: a bank with no learned ceiling takes at most a quarter more than its peak served second") {
+  Config c = default_config();  // bank_a 50, bank_b 25, bank_c 15, bank_d 10
+  c.banks[1].circuit_breaker.state = BreakerState::open;  // bank_b and bank_c out: a and d carry it
+  c.banks[1].circuit_breaker.opened_at = kNow;
+  c.banks[2].circuit_breaker.state = BreakerState::open;
+  c.banks[2].circuit_breaker.opened_at = kNow;
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);  // ceiling 60/s
+  per_second(rows, kNow - 30'000, kNow, 15, "bank_d");                               // never limited
+  const Observation obs = rows.observe(kNow);
+  CHECK(peak_served_per_s(obs.rows, "bank_d", kNow - 30'000, kNow) == doctest::Approx(15));
+  CHECK(peak_served_per_s(obs.rows, "bank_a", kNow - 30'000, kNow) == doctest::Approx(60));
+  CHECK(peak_served_per_s(obs.rows, "bank_z", kNow - 30'000, kNow) == 0);
+  const Decision d = decide_rules(c, obs, RulesOptions{});
+  // 90 attempts/s: bank_a is capped at 48/s (53%); bank_d, with no ceiling known, may take 1.25 x
+  // 15/s = 18.75/s (21%), not the whole 47% excess; everyone capped, the shares are spread in
+  // proportion (a 72%, d 28%), so bank_d's target is 17 of 60, not 28 (all of bank_a's excess);
+  // it climbs there in bounded steps (10 -> 13).
+  const Action* a = find_action(d, "reroute_traffic", "bank_d");
+  REQUIRE(a);
+  CHECK(rerouted(d, "bank_d") == 13);
+  CHECK(a->reason.find("bank_d 10->13 toward 17 ") != std::string::npos);
+}
+
 TEST_CASE("slow is a failure mode: a slow bank loses first-attempt share and regains it on recovery") {
   Config c = test::two_bank_config();
   Rows slow;
