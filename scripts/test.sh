@@ -23,14 +23,21 @@ stage "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   PAYOPS_TEST_SCALE=small ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure --timeout 900 | tee -a "$log"
 
-stage "libFuzzer targets, bounded time each"
+stage "libFuzzer targets, bounded time each, one per core at once"
+fuzz_dir=$(mktemp -d)
+pids=()
 for fuzzer in "$root"/build-asan/tests/*_libfuzzer; do
-  corpus=$(mktemp -d)
-  "$fuzzer" -max_total_time=20 -max_len=4096 -print_final_stats=0 "$corpus" 2>"$corpus.log" || {
-    tail -50 "$corpus.log"; echo "fuzzer $(basename "$fuzzer") found a crash" >&2; exit 1; }
-  echo "fuzz: $(basename "$fuzzer"): $(grep -c '^#' "$corpus.log" || true) status lines, no crash"
-  rm -rf "$corpus" "$corpus.log"
+  name=$(basename "$fuzzer")
+  mkdir -p "$fuzz_dir/$name"
+  "$fuzzer" -max_total_time=20 -max_len=4096 -print_final_stats=0 "$fuzz_dir/$name" 2>"$fuzz_dir/$name.log" &
+  pids+=("$!:$name")
 done
+for entry in "${pids[@]}"; do
+  name=${entry#*:}
+  wait "${entry%%:*}" || { tail -50 "$fuzz_dir/$name.log"; echo "fuzzer $name found a crash" >&2; exit 1; }
+  echo "fuzz: $name: $(grep -c '^#' "$fuzz_dir/$name.log" || true) status lines, no crash"
+done
+rm -rf "$fuzz_dir"
 stage "done"
 
 # One plain closing line over every stage (each ctest run above already failed the script on a failure).

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string_view>
 
-#include "config_model.h"
+#include "contract/config_model.h"
 
 using namespace payops;
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "config_model.h"
-#include "random.h"
+#include "contract/config_model.h"
+#include "platform/random.h"
 
 using namespace payops;
 

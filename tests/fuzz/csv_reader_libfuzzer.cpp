@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "csv_scan.h"
+#include "contract/csv_scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view buf(reinterpret_cast<const char*>(data), size);

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "csv_format.h"
-#include "money.h"
-#include "csv_scan.h"
+#include "contract/csv_format.h"
+#include "contract/money.h"
+#include "contract/csv_scan.h"
 
 using namespace payops;
 

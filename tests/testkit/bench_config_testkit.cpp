@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "clock.h"
-#include "config_store.h"
+#include "platform/clock.h"
+#include "contract/config_store.h"
 
 using namespace payops;
 

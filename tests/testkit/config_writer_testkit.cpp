@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "config_store.h"
+#include "platform/clock.h"
+#include "contract/config_store.h"
 
 using namespace payops;
 

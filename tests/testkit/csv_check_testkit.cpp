@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "csv_scan.h"
-#include "time_util.h"
-#include "transaction.h"
+#include "contract/csv_scan.h"
+#include "platform/time_util.h"
+#include "contract/transaction.h"
 
 using namespace payops;
 

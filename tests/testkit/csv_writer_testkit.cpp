@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "csv_appender.h"
-#include "csv_format.h"
-#include "csv_scan.h"
+#include "contract/csv_appender.h"
+#include "contract/csv_format.h"
+#include "contract/csv_scan.h"
 
 using namespace payops;
 

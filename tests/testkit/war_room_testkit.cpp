@@ -9,12 +9,12 @@
 #include <string>
 #include <string_view>
 
-#include "config_model.h"
-#include "config_store.h"
-#include "data_dir.h"
-#include "drill_report.h"
-#include "exit_codes.h"
-#include "war_room.h"
+#include "contract/config_model.h"
+#include "contract/config_store.h"
+#include "contract/data_dir.h"
+#include "report/drill_report.h"
+#include "platform/exit_codes.h"
+#include "report/war_room.h"
 
 using namespace payops;
 

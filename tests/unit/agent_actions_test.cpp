@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "agent_actions.h"
+#include "agent/agent_actions.h"
 #include "agent_test_util.h"
 
 using namespace payops;

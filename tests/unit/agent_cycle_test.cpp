@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <fmt/format.h>
 
-#include "agent_cycle.h"
+#include "agent/agent_cycle.h"
 #include "agent_test_util.h"
-#include "csv_appender.h"
-#include "csv_format.h"
+#include "contract/csv_appender.h"
+#include "contract/csv_format.h"
 
 using namespace payops;
 using payops::test::kT0;

@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "agent_report.h"
-#include "csv_format.h"
+#include "report/agent_report.h"
+#include "contract/csv_format.h"
 
 using namespace payops;
 

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "config_model.h"
-#include "observation.h"
+#include "contract/config_model.h"
+#include "agent/observation.h"
 
 namespace payops::test {
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "checkout.h"
-#include "config_store.h"
-#include "csv_scan.h"
-#include "idempotency.h"
+#include "app/checkout.h"
+#include "contract/config_store.h"
+#include "contract/csv_scan.h"
+#include "app/idempotency.h"
 
 using namespace payops;
 

@@ -2,7 +2,7 @@
 // every level, serialization shape, the default config and traffic shares.
 #include <doctest/doctest.h>
 
-#include "config_model.h"
+#include "contract/config_model.h"
 
 using namespace payops;
 

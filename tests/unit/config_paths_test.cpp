@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "config_paths.h"
+#include "contract/config_paths.h"
 
 using namespace payops;
 

@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config_store.h"
-#include "file_lock.h"
+#include "contract/config_store.h"
+#include "contract/file_lock.h"
 
 using namespace payops;
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "config_model.h"
+#include "contract/config_model.h"
 
 using namespace payops;
 

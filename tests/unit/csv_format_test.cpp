@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "csv_format.h"
-#include "csv_parse.h"
-#include "money.h"
+#include "contract/csv_format.h"
+#include "contract/csv_parse.h"
+#include "contract/money.h"
 
 using namespace payops;
 

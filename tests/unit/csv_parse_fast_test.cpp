@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "csv_format.h"
-#include "csv_scan_decode.h"
-#include "window_stats.h"
+#include "contract/csv_format.h"
+#include "contract/csv_scan_decode.h"
+#include "agent/window_stats.h"
 
 using namespace payops;
 

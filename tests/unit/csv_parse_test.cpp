@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "csv_format.h"
-#include "csv_parse.h"
+#include "contract/csv_format.h"
+#include "contract/csv_parse.h"
 
 using namespace payops;
 

@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
-#include "csv_format.h"
-#include "csv_scan.h"
+#include "contract/csv_format.h"
+#include "contract/csv_scan.h"
 
 using namespace payops;
 

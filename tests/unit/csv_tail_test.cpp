@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "csv_format.h"
-#include "csv_tail.h"
+#include "contract/csv_format.h"
+#include "contract/csv_tail.h"
 
 using namespace payops;
 

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "data_dir.h"
+#include "contract/data_dir.h"
 
 using namespace payops;
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config_store.h"
-#include "drill_report.h"
+#include "contract/config_store.h"
+#include "report/drill_report.h"
 
 using namespace payops;
 

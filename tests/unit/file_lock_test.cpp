@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "file_lock.h"
+#include "contract/file_lock.h"
 
 using namespace payops;
 

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <string>
 
-#include "config_store.h"
-#include "fleet_config_install.h"
-#include "fleet_names.h"
+#include "contract/config_store.h"
+#include "fleet/fleet_config_install.h"
+#include "fleet/fleet_names.h"
 
 using namespace payops;
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "fleet_down_state.h"
+#include "fleet/fleet_down_state.h"
 
 using namespace payops;
 

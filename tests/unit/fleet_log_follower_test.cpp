@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include "fleet_log_follower.h"
-#include "transaction.h"
+#include "fleet/fleet_log_follower.h"
+#include "contract/transaction.h"
 
 using namespace payops;
 

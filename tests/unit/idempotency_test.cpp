@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "idempotency.h"
+#include "app/idempotency.h"
 
 using namespace payops;
 

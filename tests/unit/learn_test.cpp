@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "agent_test_util.h"
-#include "learn.h"
+#include "agent/learn.h"
 
 using namespace payops;
 using payops::test::kT0;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "llm_client.h"
+#include "agent/llm_client.h"
 
 using namespace payops;
 

@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "agent_test_util.h"
-#include "llm_reasoner.h"
+#include "agent/llm_reasoner.h"
 
 using namespace payops;
 

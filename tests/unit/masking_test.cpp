@@ -1,7 +1,7 @@
 // Masking: card-like digit runs keep only their last 4 digits, customer ids keep a short tail.
 #include <doctest/doctest.h>
 
-#include "masking.h"
+#include "app/masking.h"
 
 using namespace payops;
 

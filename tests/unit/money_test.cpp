@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "money.h"
+#include "contract/money.h"
 
 using namespace payops;
 

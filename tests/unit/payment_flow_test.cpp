@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "config_model.h"
-#include "payment_flow.h"
-#include "retry_backoff.h"
+#include "contract/config_model.h"
+#include "routing/payment_flow.h"
+#include "routing/retry_backoff.h"
 
 using namespace payops;
 

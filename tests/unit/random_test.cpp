@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "random.h"
+#include "platform/random.h"
 
 using namespace payops;
 

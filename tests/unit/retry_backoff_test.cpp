@@ -1,7 +1,7 @@
 // Retry timing: exponential growth, the cap, full jitter bounds, and max_retries.
 #include <doctest/doctest.h>
 
-#include "retry_backoff.h"
+#include "routing/retry_backoff.h"
 
 using namespace payops;
 

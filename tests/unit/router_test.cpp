@@ -5,8 +5,8 @@
 #include <map>
 #include <vector>
 
-#include "config_model.h"
-#include "router.h"
+#include "contract/config_model.h"
+#include "routing/router.h"
 
 using namespace payops;
 

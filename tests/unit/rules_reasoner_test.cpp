@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "agent_test_util.h"
-#include "rules_reasoner.h"
+#include "agent/rules_reasoner.h"
 
 using namespace payops;
 using payops::test::kT0;

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "payment_metrics.h"
-#include "scorecard.h"
+#include "report/payment_metrics.h"
+#include "report/scorecard.h"
 
 namespace payops {
 namespace {

@@ -7,9 +7,9 @@
 #include <map>
 #include <set>
 
-#include "clock.h"
-#include "csv_parse.h"
-#include "simulator.h"
+#include "platform/clock.h"
+#include "contract/csv_parse.h"
+#include "app/simulator.h"
 
 using namespace payops;
 

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "terminal.h"
+#include "platform/terminal.h"
 
 using namespace payops;
 

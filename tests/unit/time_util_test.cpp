@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "clock.h"
-#include "time_util.h"
+#include "platform/clock.h"
+#include "platform/time_util.h"
 
 using namespace payops;
 

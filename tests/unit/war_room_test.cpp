@@ -2,7 +2,7 @@
 // text and JSON renderers.
 #include <doctest/doctest.h>
 
-#include "war_room.h"
+#include "report/war_room.h"
 
 using namespace payops;
 

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "agent_test_util.h"
-#include "random.h"
-#include "window_stats.h"
+#include "platform/random.h"
+#include "agent/window_stats.h"
 
 using namespace payops;
 using payops::test::kT0;

@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
-#include "config_model.h"
-#include "world.h"
+#include "contract/config_model.h"
+#include "routing/world.h"
 
 using namespace payops;
 

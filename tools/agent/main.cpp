@@ -14,19 +14,19 @@
 
 #include <fmt/format.h>
 
-#include "agent_cycle.h"
-#include "agent_report.h"
-#include "drill_report.h"
-#include "http_client.h"
-#include "llm_reasoner.h"
-#include "scorecard.h"
-#include "war_room.h"
-#include "clock.h"
-#include "config_store.h"
-#include "data_dir.h"
-#include "exit_codes.h"
-#include "stop_signal.h"
-#include "time_util.h"
+#include "agent/agent_cycle.h"
+#include "report/agent_report.h"
+#include "report/drill_report.h"
+#include "platform/http_client.h"
+#include "agent/llm_reasoner.h"
+#include "report/scorecard.h"
+#include "report/war_room.h"
+#include "platform/clock.h"
+#include "contract/config_store.h"
+#include "contract/data_dir.h"
+#include "platform/exit_codes.h"
+#include "platform/stop_signal.h"
+#include "platform/time_util.h"
 
 namespace {
 

@@ -9,16 +9,16 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "checkout.h"
-#include "clock.h"
-#include "data_dir.h"
-#include "idempotency.h"
-#include "masking.h"
-#include "random.h"
-#include "terminal.h"
-#include "time_util.h"
-#include "transaction.h"
-#include "world.h"
+#include "app/checkout.h"
+#include "platform/clock.h"
+#include "contract/data_dir.h"
+#include "app/idempotency.h"
+#include "app/masking.h"
+#include "platform/random.h"
+#include "platform/terminal.h"
+#include "platform/time_util.h"
+#include "contract/transaction.h"
+#include "routing/world.h"
 
 namespace {
 

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "config_tool.h"
-#include "exit_codes.h"
-#include "time_util.h"
+#include "app/config_tool.h"
+#include "platform/exit_codes.h"
+#include "platform/time_util.h"
 
 int main(int argc, char** argv) try {
   using namespace payops;

@@ -9,16 +9,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "data_dir.h"
-#include "exit_codes.h"
-#include "fleet_names.h"
-#include "nats_client.h"
-#include "nats_config_sync.h"
-#include "nats_log_down.h"
-#include "nats_log_up.h"
-#include "nats_status.h"
-#include "stop_signal.h"
-#include "time_util.h"
+#include "contract/data_dir.h"
+#include "platform/exit_codes.h"
+#include "fleet/fleet_names.h"
+#include "fleet/nats_client.h"
+#include "fleet/nats_config_sync.h"
+#include "fleet/nats_log_down.h"
+#include "fleet/nats_log_up.h"
+#include "fleet/nats_status.h"
+#include "platform/stop_signal.h"
+#include "platform/time_util.h"
 
 namespace {
 

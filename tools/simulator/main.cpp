@@ -9,17 +9,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "csv_appender.h"
-#include "data_dir.h"
-#include "exit_codes.h"
-#include "random.h"
-#include "simulator.h"
-#include "terminal.h"
-#include "stop_signal.h"
-#include "tick_command.h"
-#include "time_util.h"
-#include "world.h"
+#include "platform/clock.h"
+#include "contract/csv_appender.h"
+#include "contract/data_dir.h"
+#include "platform/exit_codes.h"
+#include "platform/random.h"
+#include "app/simulator.h"
+#include "platform/terminal.h"
+#include "platform/stop_signal.h"
+#include "platform/tick_command.h"
+#include "platform/time_util.h"
+#include "routing/world.h"
 
 namespace {
 

@@ -1,0 +1,163 @@
+// Observe: windows over the tail of the log or over streamed rows, in time order.
+#include "agent/observation.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+namespace payops {
+
+void RowWindow::add(const RowView& row) {
+  CompactRow c;
+  c.timestamp_ms = row.timestamp_ms;
+  c.txn_key = transaction_key(row.transaction_id).value_or(0);
+  c.latency_ms = row.latency_ms;
+  c.bank = (row.bank_id.empty() || kind_of(row.error_code) == ErrorKind::routing)
+               ? kNoBank
+               : static_cast<std::uint32_t>(banks_.index_of(row.bank_id));
+  c.status = row.status;
+  c.error_code = row.error_code;
+  add(c);
+}
+
+void RowWindow::add(const CompactRow& row) {
+  // Insert after the last row with timestamp <= row's: rows are nearly in order, so this walks back
+  // over at most the few rows of a late writer's batch.
+  auto pos = rows_.end();
+  while (pos != rows_.begin() && (pos - 1)->timestamp_ms > row.timestamp_ms) --pos;
+  rows_.insert(pos, row);
+}
+
+void RowWindow::drop_before(TimeMs t) {
+  std::size_t n = 0;
+  while (n < rows_.size() && rows_[n].timestamp_ms < t) ++n;
+  rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+namespace {
+// The first row index with timestamp >= t, within the live rows.
+std::size_t lower_index(const std::vector<CompactRow>& rows, TimeMs t) {
+  auto it = std::lower_bound(rows.begin(), rows.end(), t,
+                             [](const CompactRow& r, TimeMs v) { return r.timestamp_ms < v; });
+  return static_cast<std::size_t>(it - rows.begin());
+}
+}  // namespace
+
+WindowStats RowWindow::stats(TimeMs since_ms, TimeMs until_ms) const {
+  WindowStats s;
+  // Register banks in index order so every window lists them the same way.
+  for (std::size_t i = 0; i < banks_.size(); ++i) s.banks.index_of(banks_.id(i));
+  s.per_bank.resize(banks_.size());
+  for (std::size_t i = lower_index(rows_, since_ms); i < rows_.size(); ++i) {
+    const CompactRow& r = rows_[i];
+    if (r.timestamp_ms > until_ms) break;
+    s.add(r.timestamp_ms, r.txn_key, r.bank == kNoBank ? std::string_view() : std::string_view(banks_.id(r.bank)),
+          r.status, r.error_code, r.latency_ms);
+  }
+  return s;
+}
+
+BankWindowStats RowWindow::bank_stats(std::string_view bank_id, TimeMs since_ms, TimeMs until_ms) const {
+  const auto index = banks_.find(bank_id);
+  if (!index) return {};
+  WindowStats s;
+  for (std::size_t i = lower_index(rows_, since_ms); i < rows_.size(); ++i) {
+    const CompactRow& r = rows_[i];
+    if (r.timestamp_ms > until_ms) break;
+    if (r.bank != *index) continue;
+    s.add(r.timestamp_ms, r.txn_key, bank_id, r.status, r.error_code, r.latency_ms);
+  }
+  const BankWindowStats* b = s.find(bank_id);
+  return b ? *b : BankWindowStats{};
+}
+
+std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms,
+                                             TimeMs until_ms) {
+  const auto index = rows.banks().find(bank_id);
+  if (!index || until_ms <= since_ms) return std::nullopt;
+  // A second is saturated when RATE_LIMITED is a real share of it: a bank answers the odd 429 at any
+  // load (the simulated ones do too), and one of those says nothing about its ceiling.
+  constexpr std::uint32_t kMinLimited = 3;
+  constexpr double kMinLimitedShare = 0.10;
+  constexpr std::size_t kMinSaturatedSeconds = 3;
+  struct Second {
+    std::uint32_t served = 0;
+    std::uint32_t limited = 0;
+  };
+  std::map<TimeMs, Second> seconds;  // a few hundred entries at most (the long window)
+  for (std::size_t i = lower_index(rows.rows(), since_ms); i < rows.size(); ++i) {
+    const CompactRow& r = rows.rows()[i];
+    if (r.timestamp_ms >= until_ms) break;
+    if (r.bank != *index) continue;
+    Second& s = seconds[(r.timestamp_ms - since_ms) / 1000];
+    if (r.error_code == ErrorCode::RATE_LIMITED) {
+      ++s.limited;
+    } else {
+      ++s.served;
+    }
+  }
+  std::vector<std::uint32_t> served;
+  for (const auto& [second, s] : seconds) {
+    if (s.limited >= kMinLimited && s.limited >= kMinLimitedShare * static_cast<double>(s.limited + s.served))
+      served.push_back(s.served);
+  }
+  if (served.size() < kMinSaturatedSeconds) return std::nullopt;
+  std::nth_element(served.begin(), served.begin() + static_cast<std::ptrdiff_t>(served.size() / 2), served.end());
+  return static_cast<double>(served[served.size() / 2]);
+}
+
+double peak_served_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms) {
+  const auto index = rows.banks().find(bank_id);
+  if (!index || until_ms <= since_ms) return 0;
+  std::map<TimeMs, std::uint32_t> served;  // per whole second from since_ms
+  for (std::size_t i = lower_index(rows.rows(), since_ms); i < rows.size(); ++i) {
+    const CompactRow& r = rows.rows()[i];
+    if (r.timestamp_ms >= until_ms) break;
+    if (r.bank == *index && r.error_code != ErrorCode::RATE_LIMITED) ++served[(r.timestamp_ms - since_ms) / 1000];
+  }
+  std::uint32_t peak = 0;
+  for (const auto& [second, n] : served) peak = std::max(peak, n);
+  return static_cast<double>(peak);
+}
+
+namespace {
+Observation finish(RowWindow rows, TimeMs now_ms, const ObserveOptions& options) {
+  Observation o;
+  o.now_ms = now_ms;
+  o.short_window_ms = options.short_window_ms;
+  o.long_window_ms = options.long_window_ms;
+  o.short_window = rows.stats(o.short_since(), now_ms);
+  o.long_window = rows.stats(o.long_since(), now_ms);
+  o.rows = std::move(rows);
+  return o;
+}
+}  // namespace
+
+Result<Observation> observe_log(const std::string& csv_path, TimeMs now_ms, const ObserveOptions& options) {
+  const TimeMs since = now_ms - std::max(options.long_window_ms, options.short_window_ms);
+  auto tail = read_tail(csv_path, since, now_ms + 1, options.tail_slack_ms);
+  if (!tail.ok()) return tail.error();
+  RowWindow rows;
+  for (const RowView& r : tail->rows) rows.add(r);
+  Observation o = finish(std::move(rows), now_ms, options);
+  o.malformed = tail->summary.malformed;
+  o.malformed_note = tail->summary.describe();
+  return o;
+}
+
+Observation observe_rows(const RowWindow& all, TimeMs now_ms, const ObserveOptions& options) {
+  const TimeMs since = now_ms - std::max(options.long_window_ms, options.short_window_ms);
+  RowWindow rows;
+  for (const CompactRow& r : all.rows()) {
+    if (r.timestamp_ms < since || r.timestamp_ms > now_ms) continue;
+    CompactRow copy = r;
+    if (r.bank != kNoBank) {
+      // Re-index against the new window's BankIndex (same order of first appearance).
+      copy.bank = rows.bank_index(all.banks().id(r.bank));
+    }
+    rows.add(copy);
+  }
+  return finish(std::move(rows), now_ms, options);
+}
+
+}  // namespace payops

@@ -1,0 +1,780 @@
+// The rules reasoner (see rules_reasoner.h for the rules themselves, in the order they decide).
+#include "agent/rules_reasoner.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "contract/config_paths.h"
+
+namespace payops {
+
+// --- Memory read back from agent_history ---
+
+const HistoryEntry* last_change(const Config& config, std::string_view path_prefix) {
+  for (auto it = config.agent_history.rbegin(); it != config.agent_history.rend(); ++it) {
+    for (const FieldChange& c : changes_from_details(it->details)) {
+      if (std::string_view(c.path).starts_with(path_prefix)) return &*it;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+// True when `changed` is `field` itself or an object that contains it.
+bool covers(std::string_view changed, std::string_view field) {
+  return field == changed || (field.starts_with(changed) && field[changed.size()] == '.');
+}
+}  // namespace
+
+bool operator_changed_recently(const Config& config, std::string_view field_path, TimeMs now_ms,
+                               std::int64_t cooldown_ms) {
+  for (auto it = config.agent_history.rbegin(); it != config.agent_history.rend(); ++it) {
+    if (it->actor == "agent") continue;
+    if (it->timestamp < now_ms - cooldown_ms) continue;  // entries are appended in time order, mostly
+    for (const FieldChange& c : changes_from_details(it->details)) {
+      if (covers(c.path, field_path)) return true;
+    }
+  }
+  return false;
+}
+
+std::map<std::string, std::int64_t> intended_weights(const Config& config) {
+  std::map<std::string, std::int64_t> out;
+  for (const Bank& b : config.banks) {
+    const std::string path = "banks." + b.id + ".weight";
+    std::optional<std::int64_t> intent;
+    for (auto it = config.agent_history.rbegin(); it != config.agent_history.rend() && !intent; ++it) {
+      if (it->actor != "agent") {
+        for (const FieldChange& c : changes_from_details(it->details)) {
+          if (c.path == path) intent = json_integer(c.after);
+        }
+      } else if (it->action == "reroute_traffic" && it->details.contains("intended") &&
+                 it->details["intended"].is_object() && it->details["intended"].contains(b.id)) {
+        intent = json_integer(it->details["intended"][b.id]);
+      }
+    }
+    out[b.id] = intent.value_or(b.weight);
+  }
+  return out;
+}
+
+// --- Measures the rules share ---
+
+std::int64_t slow_call_threshold_ms(const Config& config, const Observation& obs, std::string_view bank_id,
+                                    const RulesOptions& o) {
+  std::vector<std::int64_t> peer_p50;
+  for (const Bank& b : config.banks) {
+    if (!b.enabled || b.id == bank_id) continue;
+    const BankWindowStats* s = obs.short_window.find(b.id);
+    if (s && s->attempts >= static_cast<std::uint64_t>(b.circuit_breaker.min_requests))
+      peer_p50.push_back(s->latency.percentile(0.5));
+  }
+  if (peer_p50.empty()) return o.slow_call_floor_ms;
+  std::sort(peer_p50.begin(), peer_p50.end());
+  const auto median = static_cast<double>(peer_p50[peer_p50.size() / 2]);
+  return std::max<std::int64_t>(o.slow_call_floor_ms, std::llround(median * o.slow_peer_factor));
+}
+
+WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_id, std::int64_t half_life_ms) {
+  const auto index = obs.rows.banks().find(bank_id);
+  if (!index || half_life_ms <= 0) return {};
+  double ok = 0, all = 0;
+  for (const CompactRow& r : obs.rows.rows()) {
+    if (r.bank != *index || r.timestamp_ms < obs.long_since() || r.timestamp_ms > obs.now_ms) continue;
+    if (r.error_code == ErrorCode::RATE_LIMITED || kind_of(r.error_code) == ErrorKind::hard) continue;
+    const double w = std::exp2(-static_cast<double>(obs.now_ms - r.timestamp_ms) / static_cast<double>(half_life_ms));
+    all += w;
+    if (r.status == TxnStatus::success) ok += w;
+  }
+  return {all > 0 ? ok / all : 0.0, all};
+}
+
+std::map<std::string, double> cap_shares(std::map<std::string, double> share, const std::map<std::string, double>& cap) {
+  std::map<std::string, bool> fixed;
+  for (int round = 0; round < static_cast<int>(share.size()); ++round) {
+    double free_total = 0, excess = 0;
+    for (auto& [id, s] : share) {
+      const auto c = cap.find(id);
+      if (!fixed[id] && c != cap.end() && s > c->second) {
+        excess += s - c->second;
+        s = c->second;
+        fixed[id] = true;
+      }
+      if (!fixed[id]) free_total += s;
+    }
+    if (excess <= 0) break;
+    if (free_total <= 0) {  // everyone is capped: spread what is left in proportion
+      double total = 0;
+      for (const auto& [id, s] : share) total += s;
+      for (auto& [id, s] : share) s = total > 0 ? s / total : 0;
+      break;
+    }
+    for (auto& [id, s] : share)
+      if (!fixed[id]) s += excess * s / free_total;
+  }
+  return share;
+}
+
+namespace {
+
+std::string pct(double v) { return fmt::format("{:.1f}%", v * 100.0); }
+std::string bank_path(const Bank& b, std::string_view field) { return fmt::format("banks.{}.{}", b.id, field); }
+double per_s(std::uint64_t n, std::int64_t window_ms) {
+  return window_ms <= 0 ? 0.0 : static_cast<double>(n) * 1000.0 / static_cast<double>(window_ms);
+}
+
+std::optional<TimeMs> changed_at(const Config& config, const std::string& path) {
+  const HistoryEntry* e = last_change(config, path);
+  if (!e) return std::nullopt;
+  return e->timestamp;
+}
+
+// How many times the bank's breaker went to open since `since` (any actor).
+std::int64_t recent_opens(const Config& config, const std::string& bank_id, TimeMs since) {
+  const std::string path = "banks." + bank_id + ".circuit_breaker.state";
+  std::int64_t n = 0;
+  for (const HistoryEntry& e : config.agent_history) {
+    if (e.timestamp < since) continue;
+    for (const FieldChange& c : changes_from_details(e.details)) {
+      if (c.path == path && c.after == "open") ++n;
+    }
+  }
+  return n;
+}
+
+// A slow verdict needs this many attempts in the window: rows are written when an attempt finishes,
+// so when traffic thins out the slowest attempts are the last to arrive and a small window
+// over-represents them.
+constexpr std::uint64_t kSlowMinAttempts = 50;
+
+// Everything the rules read about one enabled bank this cycle.
+struct BankView {
+  const Bank* bank = nullptr;
+  BankWindowStats S, L, E;  // short window, long window, evidence since the breaker last changed
+  std::optional<TimeMs> breaker_changed;
+  bool escalate = false;
+  std::int64_t slow_ms = 0;  // the slow-call threshold
+  double slow_rate_S = 0, slow_rate_E = 0;
+};
+
+// What this cycle decided for a bank so far.
+struct BankPlan {
+  BreakerState breaker = BreakerState::closed;
+  Health health = Health::healthy;
+  bool to_half_open = false;
+};
+
+struct Ejection {
+  std::int64_t ejected = 0;  // enabled banks with an open breaker or down
+  std::int64_t cap = 1;
+};
+
+struct Ctx {
+  const Config& config;
+  const Observation& obs;
+  const RulesOptions& o;
+  Decision& d;
+  TimeMs now() const { return obs.now_ms; }
+  bool cooling(const Bank& b, std::string_view field) const {
+    return operator_changed_recently(config, bank_path(b, field), now(), o.operator_cooldown_ms);
+  }
+  std::string cooling_note(const Bank& b, std::string_view what, std::string_view value) const {
+    return fmt::format("{}: {} left {} (operator changed it within {} s)", b.id, what, value,
+                       o.operator_cooldown_ms / 1000);
+  }
+};
+
+double slow_rate(const BankWindowStats& s, std::int64_t slow_ms) {
+  return BankWindowStats::ratio(s.latency.count_at_least(slow_ms), s.attempts);
+}
+
+BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& escalations) {
+  BankView v;
+  v.bank = &b;
+  if (const BankWindowStats* s = c.obs.short_window.find(b.id)) v.S = *s;
+  if (const BankWindowStats* l = c.obs.long_window.find(b.id)) v.L = *l;
+  v.breaker_changed = changed_at(c.config, bank_path(b, "circuit_breaker.state"));
+  const TimeMs since = std::max(c.obs.short_since(), v.breaker_changed.value_or(c.obs.short_since()));
+  v.E = c.obs.rows.bank_stats(b.id, since, c.now());
+  v.escalate = std::any_of(escalations.begin(), escalations.end(), [&](const Escalation& e) { return e.bank_id == b.id; });
+  v.slow_ms = slow_call_threshold_ms(c.config, c.obs, b.id, c.o);
+  v.slow_rate_S = slow_rate(v.S, v.slow_ms);
+  v.slow_rate_E = slow_rate(v.E, v.slow_ms);
+  return v;
+}
+
+Json observed(const Ctx& c, const BankView& v, const BankWindowStats& s) {
+  return Json{{"bank_id", v.bank->id},
+              {"attempts", s.attempts},
+              {"soft_failure_rate", s.soft_failure_rate()},
+              {"fault_rate", s.fault_rate()},
+              {"rate_limited", s.rate_limited()},
+              {"slow_call_rate", slow_rate(s, v.slow_ms)},
+              {"slow_call_ms", v.slow_ms},
+              {"p95_latency_ms", s.latency.percentile(0.95)},
+              {"payment_success_rate", c.obs.short_window.routable_payment_success_rate()},
+              {"first_attempt_success_rate", c.obs.short_window.first_attempt_success_rate()},
+              {"payments", c.obs.short_window.payments}};
+}
+
+void breaker_action(Ctx& c, const BankView& v, BankPlan& plan, BreakerState to, std::string reason) {
+  c.d.actions.push_back(Action{SetCircuitBreaker{v.bank->id, to}, std::move(reason), Json{{"observed", observed(c, v, v.E)}}});
+  plan.breaker = to;
+}
+
+void health_action(Ctx& c, const BankView& v, BankPlan& plan, Health to, std::string reason) {
+  c.d.actions.push_back(Action{UpdateBankHealth{v.bank->id, to}, std::move(reason), Json{{"observed", observed(c, v, v.S)}}});
+  plan.health = to;
+}
+
+// Panic: every other eligible bank is failing too, so ejecting this one would only pile its load onto
+// failing banks. False when there is no other eligible bank (the guardrail's last-route rule decides).
+bool panic(const Ctx& c, const Bank& self) {
+  int others = 0, failing = 0;
+  for (const Bank& b : c.config.banks) {
+    if (!b.enabled || b.id == self.id || b.health_status == Health::down ||
+        b.circuit_breaker.state == BreakerState::open)
+      continue;
+    ++others;
+    const BankWindowStats* s = c.obs.short_window.find(b.id);
+    if (s && s->served() >= static_cast<std::uint64_t>(b.circuit_breaker.min_requests) &&
+        s->fault_rate() > b.circuit_breaker.failure_rate_threshold)
+      ++failing;
+  }
+  return others > 0 && failing == others;
+}
+
+// Attempts per second over the short window, every bank.
+double attempts_per_s(const Ctx& c) {
+  std::uint64_t attempts = 0;
+  for (const BankWindowStats& s : c.obs.short_window.per_bank) attempts += s.attempts;
+  return per_s(attempts, c.obs.short_window_ms);
+}
+
+// Capacity panic: ejecting `self` would leave the other eligible banks without room for the traffic.
+// True when `self` still succeeds on >= serving_min_success of its served attempts, every other
+// eligible bank has a learned ceiling, and those ceilings sum below the attempts per second: its
+// traffic would turn into RATE_LIMITED elsewhere (certain failures, and retries that overload the
+// next bank), which is worse than a bank that still serves some. A bank with no learned ceiling has
+// room as far as the log knows, so at ordinary load this never holds. Fills `room_per_s`.
+bool no_room_without(const Ctx& c, const Bank& self, const BankWindowStats& E, double& room_per_s) {
+  room_per_s = 0;
+  if (E.served() == 0 || 1.0 - E.fault_rate() < c.o.serving_min_success) return false;
+  int others = 0;
+  for (const Bank& b : c.config.banks) {
+    if (!b.enabled || b.id == self.id || b.health_status == Health::down ||
+        b.circuit_breaker.state == BreakerState::open)
+      continue;
+    ++others;
+    const auto ceiling = learned_capacity_per_s(c.obs.rows, b.id, c.obs.long_since(), c.now());
+    if (!ceiling) return false;
+    room_per_s += *ceiling;
+  }
+  return others > 0 && room_per_s < attempts_per_s(c);
+}
+
+// Rule 2, closed -> open.
+void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej) {
+  const Bank& b = *v.bank;
+  const CircuitBreaker& cb = b.circuit_breaker;
+  const bool by_run = v.E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold);
+  const bool by_rate = v.E.served() >= static_cast<std::uint64_t>(cb.min_requests) &&
+                       v.E.fault_rate() > cb.failure_rate_threshold;
+  const bool escalate_open = v.escalate && b.health_status != Health::degraded;  // degraded escalates to down
+  if (!by_run && !by_rate && !escalate_open) return;
+  if (ej.ejected >= ej.cap) {
+    c.d.notes.push_back(fmt::format("{}: breaker left closed: ejection cap, {} of the enabled banks already out (max {})",
+                                    b.id, ej.ejected, ej.cap));
+    return;
+  }
+  if (panic(c, b)) {
+    c.d.notes.push_back(fmt::format("{}: breaker left closed: panic, every other eligible bank is failing too", b.id));
+    return;
+  }
+  if (double room = 0; !escalate_open && no_room_without(c, b, v.E, room)) {
+    c.d.notes.push_back(fmt::format("{}: breaker left closed: capacity panic, it still succeeds on {} of {} served "
+                                    "attempts and the other banks' learned ceilings sum to {:.0f}/s of {:.0f} attempts/s",
+                                    b.id, pct(1.0 - v.E.fault_rate()), v.E.served(), room, attempts_per_s(c)));
+    return;
+  }
+  const std::string why =
+      by_run ? fmt::format("{} consecutive faults (threshold {})", v.E.trailing_faults, cb.failure_threshold)
+      : by_rate ? fmt::format("fault rate {} over {} served attempts (threshold {}, min {})", pct(v.E.fault_rate()),
+                              v.E.served(), pct(cb.failure_rate_threshold), cb.min_requests)
+                : std::string("escalation: an earlier action on it did not help");
+  breaker_action(c, v, plan, BreakerState::open, fmt::format("{}: open the breaker: {}", b.id, why));
+  ++ej.ejected;
+}
+
+// Rule 2, open -> half_open after a hold bounded at max_hold_multiplier x open_duration_s.
+void breaker_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
+  const Bank& b = *v.bank;
+  const CircuitBreaker& cb = b.circuit_breaker;
+  const TimeMs opened = cb.opened_at.value_or(v.breaker_changed.value_or(c.now()));
+  const std::int64_t open_ms = c.now() - opened;
+  const std::int64_t opens = std::clamp<std::int64_t>(recent_opens(c.config, b.id, c.obs.long_since()), 1,
+                                                      std::max<std::int64_t>(1, c.o.max_hold_multiplier));
+  const std::int64_t hold_ms = cb.open_duration_s * 1000 * opens;
+  if (open_ms < hold_ms) {
+    c.d.notes.push_back(fmt::format("{}: breaker open for {} of {} s", b.id, open_ms / 1000, hold_ms / 1000));
+    return;
+  }
+  plan.to_half_open = true;
+  breaker_action(c, v, plan, BreakerState::half_open,
+                 fmt::format("{}: breaker open for {} s (open_duration_s {} x {}): half_open to probe it at >= {}/s",
+                             b.id, open_ms / 1000, cb.open_duration_s, opens, c.o.min_probe_rate_per_s));
+}
+
+// Rule 2, half_open -> open or closed on the probes (the evidence since it went half_open).
+void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
+  const Bank& b = *v.bank;
+  const CircuitBreaker& cb = b.circuit_breaker;
+  const BankWindowStats& E = v.E;
+  const bool enough = E.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests);
+  const bool failed = E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold) ||
+                      (enough && E.fault_rate() > cb.failure_rate_threshold);
+  double room = 0;
+  if (failed && enough && no_room_without(c, b, E, room)) {
+    // Capacity panic: the probes fail too often for a healthy bank, but it still serves, and without
+    // it the others cannot carry the traffic. Close it; the weight rule keeps it at its floor.
+    breaker_action(c, v, plan, BreakerState::closed,
+                   fmt::format("{}: probes {} faults in {} ({}), but capacity panic: the other banks' learned "
+                               "ceilings sum to {:.0f}/s of {:.0f} attempts/s: close, at its floor weight",
+                               b.id, E.faults(), E.served(), pct(E.fault_rate()), room, attempts_per_s(c)));
+  } else if (failed) {
+    breaker_action(c, v, plan, BreakerState::open,
+                   fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end: reopen", b.id, E.faults(),
+                               E.served(), pct(E.fault_rate()), E.trailing_faults));
+  } else if (enough && E.fault_rate() <= cb.failure_rate_threshold / 2 && v.slow_rate_E <= c.o.slow_leave) {
+    breaker_action(c, v, plan, BreakerState::closed,
+                   fmt::format("{}: probes healthy: {} faults in {} probes ({} <= {}), {} slow: close", b.id, E.faults(),
+                               E.served(), pct(E.fault_rate()), pct(cb.failure_rate_threshold / 2), pct(v.slow_rate_E)));
+  } else {
+    c.d.notes.push_back(fmt::format("{}: half_open, {} probes so far (need {}), {} faults, {} slow", b.id, E.served(),
+                                    c.o.probe_min_requests, pct(E.fault_rate()), pct(v.slow_rate_E)));
+  }
+}
+
+void breaker_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej) {
+  if (c.cooling(*v.bank, "circuit_breaker.state")) {
+    c.d.notes.push_back(c.cooling_note(*v.bank, "breaker", to_string(v.bank->circuit_breaker.state)));
+  } else if (v.bank->circuit_breaker.state == BreakerState::closed) {
+    breaker_closed_rule(c, v, plan, ej);
+  } else if (v.bank->circuit_breaker.state == BreakerState::open) {
+    breaker_open_rule(c, v, plan);
+  } else {
+    breaker_half_open_rule(c, v, plan);
+  }
+}
+
+bool dwelt(const Ctx& c, const Bank& b) {
+  const std::optional<TimeMs> changed = changed_at(c.config, bank_path(b, "health_status"));
+  return !changed || c.now() - *changed >= c.o.min_dwell_ms;
+}
+
+// Rule 3, healthy -> degraded: breaker open, failing in both windows, or slow.
+void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
+  const Bank& b = *v.bank;
+  const std::uint64_t min_requests = static_cast<std::uint64_t>(b.circuit_breaker.min_requests);
+  const double p95 = static_cast<double>(v.S.latency.percentile(0.95));
+  const double long_p95 = static_cast<double>(v.L.latency.percentile(0.95));
+  const auto enter_ms = static_cast<double>(c.o.latency_enter_ms);
+  if (plan.breaker == BreakerState::open) {
+    health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: its breaker is open", b.id));
+  } else if (!dwelt(c, b)) {
+    return;
+  } else if (v.S.served() >= min_requests && v.S.fault_rate() >= c.o.degrade_enter &&
+             v.L.fault_rate() >= c.o.degrade_enter / 2) {
+    health_action(c, v, plan, Health::degraded,
+                  fmt::format("{}: degraded: fault rate {} over {} served attempts in {} s (enter at {}), {} over {} s",
+                              b.id, pct(v.S.fault_rate()), v.S.served(), c.obs.short_window_ms / 1000,
+                              pct(c.o.degrade_enter), pct(v.L.fault_rate()), c.obs.long_window_ms / 1000));
+  } else if (v.S.attempts >= std::max<std::uint64_t>(min_requests, kSlowMinAttempts) && v.slow_rate_S >= c.o.slow_enter) {
+    health_action(c, v, plan, Health::degraded,
+                  fmt::format("{}: degraded: slow, {} of {} attempts took >= {} ms (enter at {}), p95 {} ms", b.id,
+                              pct(v.slow_rate_S), v.S.attempts, v.slow_ms, pct(c.o.slow_enter), p95));
+  } else if (v.S.attempts >= min_requests && p95 >= enter_ms && long_p95 >= enter_ms) {
+    // Both windows must be slow: a short window's p95 over a few dozen attempts is one or two
+    // gateway timeouts, which a bank with a naturally long tail produces every minute.
+    health_action(c, v, plan, Health::degraded,
+                  fmt::format("{}: degraded: p95 latency {} ms over {} attempts and {} ms over {} s (enter at {} ms)",
+                              b.id, p95, v.S.attempts, long_p95, c.obs.long_window_ms / 1000, c.o.latency_enter_ms));
+  }
+}
+
+// Rule 3, degraded -> down (escalation) or healthy (recovered on every count, after the dwell).
+void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
+  const Bank& b = *v.bank;
+  const auto p95 = v.S.latency.percentile(0.95);
+  // An escalation marks the bank down only while its breaker is closed: with the breaker open or
+  // probing, a failed probe is already answered by a longer hold, and a `down` verdict would only be
+  // undone at the next probe ("degraded so its probes can flow"), a verdict per flap.
+  if (v.escalate && plan.breaker == BreakerState::closed) {
+    health_action(c, v, plan, Health::down, fmt::format("{}: down: escalation, an earlier action on it did not help", b.id));
+  } else if (dwelt(c, b) && plan.breaker == BreakerState::closed &&
+             v.S.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests) &&
+             v.S.fault_rate() <= c.o.degrade_leave && v.slow_rate_S <= c.o.slow_leave && p95 < c.o.latency_leave_ms) {
+    health_action(c, v, plan, Health::healthy,
+                  fmt::format("{}: healthy: fault rate {} over {} served attempts (leave at {}), {} slow, p95 {} ms",
+                              b.id, pct(v.S.fault_rate()), v.S.served(), pct(c.o.degrade_leave), pct(v.slow_rate_S), p95));
+  }
+}
+
+// Rule 3, down: probe it (half_open) so it can come back.
+void down_rule(Ctx& c, const BankView& v, BankPlan& plan) {
+  const Bank& b = *v.bank;
+  if (plan.to_half_open) {
+    health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded (from down) so its half_open probes can flow", b.id));
+  } else if (plan.breaker == BreakerState::closed && dwelt(c, b) && !c.cooling(b, "circuit_breaker.state")) {
+    plan.to_half_open = true;
+    breaker_action(c, v, plan, BreakerState::half_open,
+                   fmt::format("{}: down with a closed breaker: half_open to probe it", b.id));
+    health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded (from down) so its probes can flow", b.id));
+  }
+}
+
+void health_rule(Ctx& c, const BankView& v, BankPlan& plan) {
+  if (c.cooling(*v.bank, "health_status")) {
+    c.d.notes.push_back(c.cooling_note(*v.bank, "health", to_string(v.bank->health_status)));
+  } else if (v.bank->health_status == Health::healthy) {
+    healthy_rule(c, v, plan);
+  } else if (v.bank->health_status == Health::degraded) {
+    degraded_rule(c, v, plan);
+  } else {
+    down_rule(c, v, plan);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The weight plan of rule 4: a target per bank that may move, and why.
+struct WeightPlan {
+  std::map<std::string, std::int64_t> target;
+  std::map<std::string, std::string> why;
+  std::map<std::string, bool> at_reference;  // target is the reference (intent or success-rate share)
+  // Faulting above its breaker's threshold: no place for another bank's excess (a bank failing less
+  // still beats the certain RATE_LIMITED of an overloaded one).
+  std::map<std::string, bool> dead;
+  Json evidence = Json::object();
+};
+
+// The weight that lets a half_open bank's probes flow at >= min_probe_rate_per_s, at least its intent.
+std::int64_t probe_weight(const Ctx& c, const Bank& b, std::int64_t intent) {
+  const double ratio = std::clamp(b.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0);
+  const double first_per_s = per_s(c.obs.short_window.payments, c.obs.short_window_ms);
+  std::int64_t others = 0;
+  for (const Bank& o : c.config.banks)
+    if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
+      others += o.weight;
+  std::int64_t need = intent;
+  if (ratio > 0 && first_per_s > 0) {
+    const double share = std::min(0.5, c.o.min_probe_rate_per_s / first_per_s);
+    need = std::max(need, static_cast<std::int64_t>(std::ceil(share * static_cast<double>(others) / (ratio * (1 - share)))));
+  }
+  return std::clamp<std::int64_t>(need, 1, kMaxWeight);
+}
+
+// Rule 4 for one bank with a closed breaker (or going half_open): its target, or nullopt to hold.
+std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPlan& plan, std::int64_t want,
+                                        std::int64_t step, WeightPlan& wp) {
+  const Bank& b = *v.bank;
+  const BankWindowStats& E = v.E;
+  const std::int64_t floor_weight =
+      want == 0 ? 0 : std::max<std::int64_t>(1, std::llround(static_cast<double>(want) * c.o.degraded_floor_fraction));
+  if (plan.to_half_open) {
+    wp.why[b.id] = fmt::format("probe weight for half_open at >= {}/s", c.o.min_probe_rate_per_s);
+    return probe_weight(c, b, want);
+  }
+  if (b.circuit_breaker.state != BreakerState::closed) {
+    wp.why[b.id] = "slow start after its breaker closed";
+    return std::min(want, std::max(floor_weight, step));
+  }
+  const bool slow = v.slow_rate_E >= c.o.slow_enter && E.attempts >= kSlowMinAttempts;
+  const bool bad = E.fault_rate() >= c.o.degrade_enter || slow;
+  const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave;
+  const std::string numbers = fmt::format("{} faults, {} slow (>= {} ms) over {} recent attempts", pct(E.fault_rate()),
+                                          pct(v.slow_rate_E), v.slow_ms, E.attempts);
+  const bool enough = E.attempts >= static_cast<std::uint64_t>(c.o.probe_min_requests);
+  // A healthy bank is judged on min_requests, as its breaker is: a few unlucky attempts are noise.
+  const bool enough_to_cut =
+      E.attempts >= static_cast<std::uint64_t>(plan.health == Health::healthy ? b.circuit_breaker.min_requests
+                                                                             : c.o.probe_min_requests);
+  if (bad && enough_to_cut) {
+    // A bank that is only slow succeeds, so a trickle of 1 is enough to see it recover, and every
+    // first attempt it takes is a slow payment: its floor is 1, not a tenth of its intent.
+    const bool only_slow = slow && E.fault_rate() < c.o.degrade_enter;
+    const std::int64_t to = only_slow ? std::min<std::int64_t>(1, floor_weight) : floor_weight;
+    wp.why[b.id] = fmt::format("{}: {}; floor {}", only_slow ? "slow" : "failing", numbers, to);
+    wp.dead[b.id] = E.fault_rate() > b.circuit_breaker.failure_rate_threshold;
+    return to;
+  }
+  if (plan.health != Health::healthy && !(good && enough)) {
+    // Between the thresholds (or too few attempts to tell) a bank that is not healthy holds: the
+    // same hysteresis as the health verdict.
+    c.d.notes.push_back(fmt::format("{}: weight held at {}: {} (need <= {} faults, <= {} slow, >= {} attempts)", b.id,
+                                    b.weight, numbers, pct(c.o.degrade_leave), pct(c.o.slow_leave),
+                                    c.o.probe_min_requests));
+    return std::nullopt;
+  }
+  wp.why[b.id] = fmt::format("{}, {}", to_string(plan.health), numbers);
+  wp.at_reference[b.id] = true;
+  return want;
+}
+
+// Rule 5: the best banks by recency-weighted success rate share 1 - exploration_share of the pool
+// of their intents, the others the exploration share; moves wp.target of the banks at reference.
+void success_rate_rule(Ctx& c, const SuccessRateRouting& sr, WeightPlan& wp) {
+  struct Ranked {
+    std::string id;
+    WeightedRate rate;
+    std::int64_t intent, current;
+  };
+  std::vector<Ranked> ranked;
+  for (const auto& [id, at_ref] : wp.at_reference) {
+    const Bank* b = c.config.find_bank(id);
+    const WeightedRate r = recency_success_rate(c.obs, id, sr.half_life_s * 1000);
+    if (at_ref && b && r.samples >= c.o.sr_min_samples) ranked.push_back({id, r, wp.target.at(id), b->weight});
+  }
+  const auto k = static_cast<std::size_t>(std::max<std::int64_t>(1, sr.best_banks));
+  if (ranked.size() <= k) return;  // no choice to make: every known bank is among the best
+  // The current best set (largest weights) keeps its place unless beaten by the margin.
+  std::vector<Ranked> by_weight = ranked;
+  std::stable_sort(by_weight.begin(), by_weight.end(), [](const Ranked& a, const Ranked& b) { return a.current > b.current; });
+  const auto incumbent = [&](const std::string& id) {
+    for (std::size_t i = 0; i < k; ++i) if (by_weight[i].id == id) return true;
+    return false;
+  };
+  const auto score = [&](const Ranked& r) { return r.rate.rate + (incumbent(r.id) ? c.o.sr_switch_margin : 0.0); };
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) { return score(a) > score(b); });
+  std::int64_t pool = 0, best_intent = 0, rest_intent = 0;
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    pool += ranked[i].intent;
+    (i < k ? best_intent : rest_intent) += ranked[i].intent;
+  }
+  if (best_intent <= 0 || rest_intent <= 0) return;
+  Json rates = Json::object();
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    const Ranked& r = ranked[i];
+    const double part = i < k ? (1 - sr.exploration_share) * static_cast<double>(r.intent) / static_cast<double>(best_intent)
+                              : sr.exploration_share * static_cast<double>(r.intent) / static_cast<double>(rest_intent);
+    wp.target[r.id] = std::max<std::int64_t>(1, std::llround(part * static_cast<double>(pool)));
+    wp.why[r.id] = fmt::format("success-rate routing: {} (rank {} of {}, {:.0f} weighted attempts, {} of first attempts)",
+                               pct(r.rate.rate), i + 1, ranked.size(), r.rate.samples, pct(part));
+    rates[r.id] = Json{{"success_rate", r.rate.rate}, {"samples", r.rate.samples}, {"rank", i + 1}, {"share", part}};
+  }
+  wp.evidence["success_rate_routing"] = Json{{"exploration_share", sr.exploration_share}, {"best_banks", sr.best_banks},
+                                             {"half_life_s", sr.half_life_s}, {"banks", rates}};
+}
+
+// Rule 4, capacity: no bank planned past capacity_headroom x its learned ceiling; water-filling
+// moves the excess to banks with room. `ids` are the banks whose share may change.
+void capacity_rule(Ctx& c, const std::vector<std::string>& ids, WeightPlan& wp) {
+  const double attempts_per_s = payops::attempts_per_s(c);
+  std::int64_t total = 0;
+  for (const std::string& id : ids) total += wp.target.at(id);
+  if (attempts_per_s <= 0 || total <= 0) return;
+  std::map<std::string, double> share, cap;
+  Json ceilings = Json::object();
+  bool over = false;
+  for (const std::string& id : ids) {
+    share[id] = static_cast<double>(wp.target.at(id)) / static_cast<double>(total);
+    if (wp.dead[id]) cap[id] = share[id];
+    const auto ceiling = learned_capacity_per_s(c.obs.rows, id, c.obs.long_since(), c.now());
+    if (!ceiling) {
+      // No ceiling known: it may take up to unknown_growth more than the most it has shown it can
+      // serve in a second (and never less than it has now). Each cycle the peak can grow, so a bank
+      // with room ramps up until it rate-limits and its ceiling is learned; pouring the excess onto
+      // it at once would overload a small bank before the log could say so.
+      const double shown = peak_served_per_s(c.obs.rows, id, c.obs.short_since(), c.now());
+      cap[id] = std::min(cap.count(id) ? cap[id] : 1.0,
+                         std::max(share[id], (1 + c.o.unknown_growth) * shown / attempts_per_s));
+      continue;
+    }
+    cap[id] = std::min(cap.count(id) ? cap[id] : 1.0, c.o.capacity_headroom * *ceiling / attempts_per_s);
+    ceilings[id] = Json{{"capacity_per_s", *ceiling}, {"planned_per_s", share[id] * attempts_per_s}};
+    over = over || share[id] > cap[id];
+  }
+  if (!over) return;
+  const std::map<std::string, double> capped = cap_shares(share, cap);
+  for (const std::string& id : ids) {
+    const auto w = std::max<std::int64_t>(1, std::llround(capped.at(id) * static_cast<double>(total)));
+    // A deadband: the attempts per second wobble from cycle to cycle, a weight should not.
+    const Bank* b = c.config.find_bank(id);
+    if (w == wp.target.at(id)) continue;
+    if (b && std::abs(w - b->weight) <= std::max<std::int64_t>(2, b->weight / 10)) {
+      wp.target[id] = b->weight;  // close enough to where it is: hold
+      continue;
+    }
+    wp.why[id] += fmt::format("; capacity: {:.0f}/s planned of {:.0f} attempts/s, {:.0f}% of a learned ceiling caps it",
+                              capped.at(id) * attempts_per_s, attempts_per_s, c.o.capacity_headroom * 100);
+    wp.target[id] = w;
+  }
+  wp.evidence["capacity"] = Json{{"attempts_per_s", attempts_per_s}, {"headroom", c.o.capacity_headroom}, {"banks", ceilings}};
+}
+
+// One reroute_traffic for every bank whose target differs from its weight, in bounded steps.
+void emit_reroute(Ctx& c, const WeightPlan& wp, const std::map<std::string, std::int64_t>& intent,
+                  const std::map<std::string, std::int64_t>& up_step) {
+  RerouteTraffic reroute;
+  std::vector<std::string> why;
+  for (const auto& [id, target] : wp.target) {
+    const Bank& b = *c.config.find_bank(id);
+    if (b.weight == target) continue;
+    if (c.cooling(b, "weight")) {
+      c.d.notes.push_back(c.cooling_note(b, "weight", std::to_string(b.weight)));
+      continue;
+    }
+    const std::int64_t next = b.weight < target ? std::min(target, b.weight + up_step.at(id))
+                                                : std::max(target, b.weight - max_weight_step(c.config));
+    reroute.weights[id] = next;
+    const auto reason = wp.why.find(id);
+    why.push_back(fmt::format("{} {}->{} toward {} ({}; intended {})", id, b.weight, next, target,
+                              reason == wp.why.end() ? std::string("held") : reason->second, intent.at(id)));
+  }
+  if (reroute.weights.empty()) return;
+  Json intended = Json::object();
+  for (const auto& [id, w] : intent) intended[id] = w;
+  std::string reason = "reroute: ";
+  for (std::size_t i = 0; i < why.size(); ++i) reason += (i ? "; " : "") + why[i];
+  Json details = wp.evidence;
+  details["intended"] = intended;
+  details["observed"] = Json{{"payment_success_rate", c.obs.short_window.routable_payment_success_rate()},
+                             {"first_attempt_success_rate", c.obs.short_window.first_attempt_success_rate()},
+                             {"payments", c.obs.short_window.payments}};
+  c.d.actions.push_back(Action{std::move(reroute), std::move(reason), std::move(details)});
+}
+
+void weights_rule(Ctx& c, const std::vector<BankView>& views, const std::map<std::string, BankPlan>& plans) {
+  const std::map<std::string, std::int64_t> intent = intended_weights(c.config);
+  WeightPlan wp;
+  std::map<std::string, std::int64_t> up_step;
+  std::vector<std::string> closed;  // banks whose share the capacity rule may move
+  for (const BankView& v : views) {
+    const Bank& b = *v.bank;
+    const BankPlan& plan = plans.at(b.id);
+    if (plan.breaker != BreakerState::closed && !plan.to_half_open) continue;  // the breaker governs its traffic
+    const std::int64_t want = intent.at(b.id);
+    const std::int64_t step = std::min(
+        max_weight_step(c.config),
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(static_cast<double>(want) * c.o.weight_step_fraction))));
+    wp.target[b.id] = bank_target(c, v, plan, want, step, wp).value_or(b.weight);
+    up_step[b.id] = plan.to_half_open ? max_weight_step(c.config) : step;
+    if (!plan.to_half_open) closed.push_back(b.id);
+  }
+  if (const auto& sr = c.config.routing_rules.success_rate_routing; sr && sr->enabled) success_rate_rule(c, *sr, wp);
+  capacity_rule(c, closed, wp);
+  emit_reroute(c, wp, intent, up_step);
+}
+
+// Rule 6: retry policy low on transient trouble; back to the pre-agent policy once healthy.
+void retry_rule(Ctx& c, const BankView& v, const BankPlan& plan) {
+  const Bank& b = *v.bank;
+  for (std::string_view f : kAgentFields)
+    if (f.starts_with("retry_policy.") && c.cooling(b, f)) return;
+  const BankWindowStats& S = v.S;
+  const std::uint64_t transient = S.soft_by_code[soft_code_slot(ErrorCode::GATEWAY_TIMEOUT)] + S.rate_limited();
+  const double transient_share = BankWindowStats::ratio(transient, S.soft_failures);
+  const HistoryEntry* last = last_change(c.config, bank_path(b, "retry_policy"));
+  // Trouble is the health verdict or the load signal: a bank refusing a quarter of its attempts for
+  // load is better served by one quick retry elsewhere than by backoff retries that add to its load.
+  const bool troubled = plan.health == Health::degraded ||
+                        BankWindowStats::ratio(S.rate_limited(), S.attempts) >= c.o.degrade_enter;
+  if (troubled && plan.breaker == BreakerState::closed &&
+      S.attempts >= static_cast<std::uint64_t>(b.circuit_breaker.min_requests) &&
+      S.soft_failure_rate() >= c.o.degrade_enter && transient_share >= c.o.transient_share &&
+      b.retry_policy.level != RetryLevel::low) {
+    Json before = Json{{"level", to_string(b.retry_policy.level)},     {"max_retries", b.retry_policy.max_retries},
+                       {"backoff_ms", b.retry_policy.backoff_ms},      {"backoff_multiplier", b.retry_policy.backoff_multiplier},
+                       {"max_backoff_ms", b.retry_policy.max_backoff_ms}};
+    // The intent survives repeated agent changes: carry the first one's.
+    if (last && last->actor == "agent" && last->details.contains("intended_retry_policy")) {
+      before = last->details["intended_retry_policy"];
+    }
+    c.d.actions.push_back(Action{
+        AdjustRetryPolicy{b.id, RetryLevel::low, {}, {}, {}, {}},
+        fmt::format("{}: retry policy low: {} of its {} soft failures are timeouts or rate limits (transient), so "
+                    "one quick retry onto another bank beats more load on this one",
+                    b.id, pct(transient_share), S.soft_failures),
+        Json{{"intended_retry_policy", before}, {"observed", observed(c, v, S)}}});
+  } else if (plan.health == Health::healthy && plan.breaker == BreakerState::closed &&
+             S.soft_failure_rate() <= c.o.degrade_leave && last && last->actor == "agent" &&
+             last->details.contains("intended_retry_policy")) {
+    const Json& want = last->details["intended_retry_policy"];
+    auto level = want.contains("level") && want["level"].is_string() ? parse_retry_level(want["level"].get<std::string>())
+                                                                      : std::nullopt;
+    if (!level || *level == b.retry_policy.level) return;
+    AdjustRetryPolicy a{b.id, *level, {}, {}, {}, {}};
+    if (*level == RetryLevel::custom) {
+      a.max_retries = json_integer(want.value("max_retries", Json()));
+      a.backoff_ms = json_integer(want.value("backoff_ms", Json()));
+      if (want.contains("backoff_multiplier") && want["backoff_multiplier"].is_number()) {
+        a.backoff_multiplier = want["backoff_multiplier"].get<double>();
+      }
+      a.max_backoff_ms = json_integer(want.value("max_backoff_ms", Json()));
+    }
+    c.d.actions.push_back(Action{std::move(a),
+                                 fmt::format("{}: healthy again ({} soft failures over {} attempts): retry policy "
+                                             "back to {} as before the agent's change",
+                                             b.id, pct(S.soft_failure_rate()), S.attempts, to_string(*level)),
+                                 Json{{"observed", observed(c, v, S)}}});
+  }
+}
+
+// Rule 7: chaos off below the abort floor.
+void chaos_rule(Ctx& c) {
+  if (!c.config.routing_rules.chaos_mode) return;
+  const WindowStats& w = c.obs.short_window;
+  const std::uint64_t routable = w.payments - std::min(w.payments, w.payments_hard_declined);
+  const double rate = w.routable_payment_success_rate();
+  if (routable >= static_cast<std::uint64_t>(c.o.min_payments) && rate < c.o.chaos_abort_below) {
+    c.d.actions.push_back(Action{
+        ToggleChaosMode{false},
+        fmt::format("chaos off: payment success rate {} over {} payments in the last {} s is below the abort "
+                    "floor {} (hard declines excluded)",
+                    pct(rate), routable, c.obs.short_window_ms / 1000, pct(c.o.chaos_abort_below)),
+        Json{{"observed", Json{{"payment_success_rate", rate}, {"payments", routable}}}}});
+  } else {
+    c.d.notes.push_back(fmt::format("chaos on: payment success {} over {} payments (abort below {})", pct(rate),
+                                    routable, pct(c.o.chaos_abort_below)));
+  }
+}
+
+Ejection ejection_state(const Config& config, const RulesOptions& o) {
+  Ejection e;
+  std::int64_t enabled = 0;
+  for (const Bank& b : config.banks) {
+    if (!b.enabled) continue;
+    ++enabled;
+    if (b.health_status == Health::down || b.circuit_breaker.state == BreakerState::open) ++e.ejected;
+  }
+  e.cap = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(o.max_ejection_fraction * static_cast<double>(enabled))));
+  return e;
+}
+
+}  // namespace
+
+Decision decide_rules(const Config& config, const Observation& obs, const RulesOptions& o,
+                      const std::vector<Escalation>& escalations) {
+  Decision d;
+  Ctx c{config, obs, o, d};
+  std::vector<BankView> views;
+  std::map<std::string, BankPlan> plans;
+  Ejection ej = ejection_state(config, o);
+  for (const Bank& b : config.banks) {
+    if (!b.enabled) continue;
+    views.push_back(make_view(c, b, escalations));
+    BankPlan& plan = plans[b.id] = BankPlan{b.circuit_breaker.state, b.health_status, false};
+    breaker_rule(c, views.back(), plan, ej);
+    health_rule(c, views.back(), plan);
+  }
+  weights_rule(c, views, plans);
+  for (const BankView& v : views) retry_rule(c, v, plans.at(v.bank->id));
+  chaos_rule(c);
+  return d;
+}
+
+}  // namespace payops

@@ -1,0 +1,196 @@
+// The deterministic reasoner: from one Observation and the current config (whose agent_history and
+// breaker fields are the agent's whole memory) to a list of actions, each with a reason that names
+// its numbers. Stateless: the same inputs give the same decisions, so cron runs and a daemon agree.
+//
+// Words. A bank's FAULTS are its soft failures other than RATE_LIMITED; its fault rate is faults over
+// the attempts it served (attempts - RATE_LIMITED). RATE_LIMITED is a LOAD signal, never a health
+// verdict: it feeds the bank's learned capacity (observation.h, learned_capacity_per_s) and nothing
+// else. A SLOW call takes >= max(slow_call_floor_ms, slow_peer_factor x the median of its peers'
+// short-window p50): far above what the other banks answer in. The EVIDENCE for a bank is its rows
+// since its breaker last changed state, never older than the short window, so failures from before a
+// close cannot reopen it.
+//
+// The rules, in the order they decide, per enabled bank (disabled banks are the operator's):
+// 1. Operator cooldown. No rule writes a field that a non-agent history entry changed less than
+//    operator_cooldown_ms ago. The protection is exact: a change to banks.X.circuit_breaker.state (or
+//    to an object containing it, like banks.X) protects the breaker state; a change to a sibling such
+//    as open_duration_s or failure_threshold protects nothing (the operator tuned the rule, not the
+//    verdict). Protected fields: kAgentFields. `enabled` is never touched at all.
+// 2. Breaker (eject what is dead).
+//    closed -> open: failure_threshold trailing faults in the evidence, or a fault rate above
+//    failure_rate_threshold with >= min_requests served attempts, or a learn escalation on a healthy
+//    bank. Subject to the ejection cap and panic mode (like Envoy's max_ejection_percent and panic
+//    threshold): at most max(1, max_ejection_fraction x enabled banks) banks are ejected (breaker open
+//    or down) at once, and no breaker opens when every other eligible bank is failing too (panic:
+//    ejecting would only pile the load onto failing banks; the failure is not one bank's). Nor does
+//    one open in a CAPACITY PANIC: the bank still succeeds on >= serving_min_success of its served
+//    attempts, every other eligible bank has a learned ceiling, and those ceilings sum below the
+//    attempts per second (its traffic would become RATE_LIMITED and retry storms elsewhere, worse
+//    than a bank that still serves some; the weight rule keeps it at its floor). The guardrail
+//    refuses any action that would leave zero eligible routes.
+//    open -> half_open: after the hold, open_duration_s x the number of opens of this breaker within
+//    the long window, at most max_hold_multiplier (2): a bank that keeps tripping stays out longer,
+//    but a long outage does not compound the hold without limit. On half_open the bank's weight is
+//    set so its probes flow at >= min_probe_rate_per_s (at least its intended weight; not a trickle
+//    of a floor weight), and a `down` bank becomes `degraded` so the probes can flow.
+//    half_open -> open: failure_threshold trailing faults, or a fault rate above the threshold over
+//    >= probe_min_requests probes, except in a capacity panic (then closed, at its floor weight).
+//    half_open -> closed: >= probe_min_requests probes with a fault rate at most half the threshold
+//    and a slow-call rate at most slow_leave.
+// 3. Health, with hysteresis and dwell.
+//    healthy -> degraded: its breaker opened; or (after min_dwell) the short window has >= min_requests
+//    served attempts with a fault rate >= degrade_enter and the long window agrees at >= half of it;
+//    or the bank is SLOW: slow-call rate >= slow_enter over >= max(min_requests, 50) attempts (rows
+//    are written when attempts finish, so a thin window over-represents the slow ones), or p95 >=
+//    latency_enter_ms in both windows.
+//    degraded -> healthy: after min_dwell, breaker closed, >= probe_min_requests served attempts in
+//    the short window with fault rate <= degrade_leave, slow-call rate <= slow_leave and p95 <
+//    latency_leave_ms.
+//    degraded -> down: only on a learn escalation, and only with the breaker closed (open
+//    or probing, a failed probe is already answered by a longer hold: a `down` then would be undone at
+//    the next probe, one verdict per flap). down -> half_open probing after the dwell.
+// 4. Weights (one reroute per cycle for every bank that moves; moves up at most one step of
+//    weight_step_fraction of the intent per cycle, moves down at most the guardrail's bound).
+//    The reference is the operator's intended weight (intended_weights); the agent returns to it.
+//    * Breaker open or half_open: the breaker governs the traffic; the weight is left alone (except
+//      the probe weight set when it goes half_open).
+//    * Breaker closing this cycle: slow start at one step of its intent (as Envoy and HAProxy do).
+//      Full restoration then takes ceil(1 / weight_step_fraction) = 4 cycles.
+//    * Failing or slow in the evidence (fault rate >= degrade_enter, or slow-call rate >= slow_enter
+//      over >= 50 attempts; judged over >= min_requests attempts for a healthy bank, >=
+//      probe_min_requests otherwise): toward a floor of degraded_floor_fraction of its intent, or
+//      of 1 when it is only slow (it succeeds, so 1 shows its recovery, and each first attempt it
+//      takes is a slow payment) (never 0: a trickle keeps recovery observable); back toward the
+//      reference once fault rate <=
+//      degrade_leave and slow-call rate <= slow_leave; held in between. This holds whatever the health
+//      verdict says: `degraded` for slowness moves weight like failures do.
+//    * Otherwise the reference: the intent, or with routing_rules.success_rate_routing enabled the
+//      success-rate allocation (rule 5).
+//    * Capacity: no bank's projected load (its share x the attempts per second in the short window)
+//      may exceed capacity_headroom x its learned capacity; the excess goes to banks with room
+//      (water-filling), never to a bank faulting above its breaker's threshold. A bank that never
+//      rate-limited has no known ceiling: it takes at most 1 + unknown_growth times its peak served
+//      second of the short window (it ramps up cycle by cycle until it rate-limits, instead of being
+//      handed the whole excess at once). A capacity move within max(2, 10% of the weight) of the
+//      current weight holds instead (the attempts per second wobble; a weight should not).
+// 5. Success-rate routing (steady state, opt-in). Among the healthy banks with a closed breaker:
+//    recency-weighted success rate (half-life half_life_s, RATE_LIMITED and hard declines excluded)
+//    ranks them; the best_banks best share 1 - exploration_share in proportion to their intents, the
+//    others share exploration_share likewise (at least weight 1 each, so none starves). A bank in the
+//    current best set keeps its place unless another beats it by sr_switch_margin (no flapping on
+//    noise). Banks with fewer than sr_min_samples weighted attempts keep their reference weight.
+// 6. Retry policy. Transient trouble (>= degrade_enter soft failures, >= transient_share of them
+//    GATEWAY_TIMEOUT or RATE_LIMITED, breaker closed, and the bank degraded or refusing >=
+//    degrade_enter of its attempts for load) -> `low` (one quick retry onto another bank beats more
+//    load on this one). A healthy bank the agent had changed gets the policy it had before the
+//    agent's change back once its soft failures are <= degrade_leave.
+// 7. Chaos safety. chaos_mode on, >= min_payments routable payments in the short window and a
+//    payment success rate (hard declines excluded) below chaos_abort_below -> chaos off. The floor is
+//    the operator's own instruction, so this one rule does not wait out the operator cooldown.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/agent_actions.h"
+#include "contract/config_model.h"
+#include "agent/observation.h"
+
+namespace payops {
+
+struct RulesOptions {
+  double chaos_abort_below = 0.85;
+  std::int64_t min_payments = 20;  // volume needed before the chaos floor is judged
+  std::int64_t operator_cooldown_ms = 120'000;
+  double degrade_enter = 0.25;
+  double degrade_leave = 0.10;
+  std::int64_t latency_enter_ms = 4000;
+  std::int64_t latency_leave_ms = 2000;
+  std::int64_t min_dwell_ms = 60'000;
+  std::int64_t probe_min_requests = 5;
+  double weight_step_fraction = 0.25;
+  double degraded_floor_fraction = 0.10;
+  double transient_share = 0.5;
+  // Ejection cap and panic (rule 2).
+  double max_ejection_fraction = 0.5;
+  std::int64_t max_hold_multiplier = 2;
+  double min_probe_rate_per_s = 2.0;
+  // Capacity panic (rule 2): a bank succeeding on at least this share of its served attempts stays in
+  // when the other banks' learned ceilings cannot carry the traffic.
+  double serving_min_success = 0.25;
+  // Slowness (rules 3, 4).
+  std::int64_t slow_call_floor_ms = 1500;
+  double slow_peer_factor = 4.0;
+  double slow_enter = 0.25;
+  double slow_leave = 0.10;
+  // Capacity (rule 4): the share of a learned ceiling the agent plans to use.
+  double capacity_headroom = 0.8;
+  // A bank with no learned ceiling takes at most this much more than its peak served second.
+  double unknown_growth = 0.25;
+  // Success-rate routing (rule 5).
+  double sr_min_samples = 30.0;
+  double sr_switch_margin = 0.005;
+};
+
+// The bank fields the agent writes, relative to banks.ID: an operator's change to one of them (or to
+// an object that contains it) is protected for operator_cooldown_ms.
+inline constexpr std::array<std::string_view, 8> kAgentFields = {
+    "weight", "health_status", "circuit_breaker.state", "retry_policy.level", "retry_policy.max_retries",
+    "retry_policy.backoff_ms", "retry_policy.backoff_multiplier", "retry_policy.max_backoff_ms"};
+
+// A learn verdict that asks for a stronger response on a bank (see learn.h).
+struct Escalation {
+  std::string bank_id;
+  std::string why;
+};
+
+struct Decision {
+  std::vector<Action> actions;     // in the order to apply
+  std::vector<std::string> notes;  // the reasoning, one line per bank/rule that looked at something
+};
+
+Decision decide_rules(const Config& config, const Observation& obs, const RulesOptions& options,
+                      const std::vector<Escalation>& escalations = {});
+
+// --- The agent's memory, read back from agent_history (shared with learn and the LLM reasoner) ---
+
+// The newest history entry that changed a path starting with `path_prefix` (e.g.
+// "banks.bank_b.circuit_breaker.state"), by any actor; nullptr if none.
+const HistoryEntry* last_change(const Config& config, std::string_view path_prefix);
+// True when a non-agent (operator) entry changed `field_path` itself, or an object containing it
+// ("banks.b" contains "banks.b.weight"), within cooldown_ms before now. A change to a sibling or a
+// child does not count: "banks.b.circuit_breaker.open_duration_s" does not protect
+// "banks.b.circuit_breaker.state".
+bool operator_changed_recently(const Config& config, std::string_view field_path, TimeMs now_ms,
+                               std::int64_t cooldown_ms);
+// The operator's intended weight per bank id: per bank, the newest of (a) an operator entry that set
+// banks.ID.weight (its "after"), (b) an agent reroute_traffic entry's details.intended[ID] (what the
+// agent believed the intent was when it first moved weight, carried forward by every reroute);
+// with neither, the current weight (nobody has moved it, so it is the intent).
+std::map<std::string, std::int64_t> intended_weights(const Config& config);
+
+// --- Rule pieces, exposed for their unit tests ---
+
+// The slow-call threshold for bank_id: max(floor, factor x median short-window p50 of the other
+// enabled banks with >= min_requests attempts); the floor alone when no peer has volume.
+std::int64_t slow_call_threshold_ms(const Config& config, const Observation& obs, std::string_view bank_id,
+                                    const RulesOptions& options);
+// Recency-weighted success rate of a bank over the long window: each attempt weighs
+// 2^(-age / half_life); RATE_LIMITED and hard declines are left out. {rate, weighted attempts}.
+struct WeightedRate {
+  double rate = 0;
+  double samples = 0;
+};
+WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_id, std::int64_t half_life_ms);
+// Splits `total` over banks by `share` (summing to 1) with the capacity caps (share limit per bank,
+// > 1 when none): the water-filling of rule 4. Returns shares summing to 1 (or less when every bank
+// is capped: then the remainder is spread in proportion, there is nowhere better to send it).
+std::map<std::string, double> cap_shares(std::map<std::string, double> share,
+                                         const std::map<std::string, double>& cap);
+
+}  // namespace payops

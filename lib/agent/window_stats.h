@@ -1,0 +1,192 @@
+// Per-bank statistics over a set of transaction rows (a time window of the log, or a whole file):
+// attempts, successes, soft failures by code, hard declines, NO_ROUTE, exact latency percentiles,
+// the trailing run of soft failures, retries, and the payment-level success rate. Accumulators are
+// mergeable so `agent report` can fill one per thread (scan_file_parallel) and combine them; adding
+// a row never allocates once a bank has been seen (bank ids map to small indexes).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "contract/transaction.h"
+
+namespace payops {
+
+// Bank ids to small dense indexes, in order of first appearance. Lookup compares string_views
+// against the few known ids (payops configs hold a handful of banks), so a known id costs no
+// allocation; a new id allocates once.
+class BankIndex {
+ public:
+  // The index of id, adding it if new.
+  std::size_t index_of(std::string_view id);
+  // The index of id, or nullopt.
+  std::optional<std::size_t> find(std::string_view id) const;
+  const std::string& id(std::size_t index) const { return ids_[index]; }
+  std::size_t size() const { return ids_.size(); }
+
+ private:
+  std::vector<std::string> ids_;
+  std::size_t last_hit_ = 0;  // rows come in runs of few banks; try the last answer first
+};
+
+// Exact latency distribution: one counter per millisecond up to kBucketCount ms, and the rare
+// larger values kept verbatim. The counters are allocated on the first add (idle banks cost nothing).
+class LatencyHistogram {
+ public:
+  static constexpr std::int64_t kBucketCount = 16000;  // 0..15999 ms in 1 ms buckets
+
+  void add(std::int64_t latency_ms);
+  void merge(const LatencyHistogram& other);
+  std::uint64_t count() const { return count_; }
+  // Sum of all latencies, for the average.
+  std::int64_t sum_ms() const { return sum_ms_; }
+  double average_ms() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_ms_) / static_cast<double>(count_); }
+  // The percentile as Miller's non-interpolated `pNN` computes it, so our numbers agree with mlr:
+  // the value at 0-based rank floor(fraction * count) of the sorted values, clamped to the last.
+  // REQUIRES: 0 <= fraction <= 1. 0 when empty.
+  std::int64_t percentile(double fraction) const;
+  // How many latencies are >= threshold_ms (the slow calls, for a slow-call rate).
+  std::uint64_t count_at_least(std::int64_t threshold_ms) const;
+
+ private:
+  std::vector<std::uint64_t> buckets_;
+  mutable std::vector<std::int64_t> overflow_;  // >= kBucketCount ms; sorted lazily
+  mutable bool overflow_sorted_ = true;
+  std::uint64_t count_ = 0;
+  std::int64_t sum_ms_ = 0;
+};
+
+inline constexpr int kSoftCodeCount = 4;  // GATEWAY_TIMEOUT, BANK_UNAVAILABLE, RATE_LIMITED, NETWORK_ERROR
+// Index of a soft code in BankWindowStats::soft_by_code. REQUIRES: kind_of(code) == soft.
+inline std::size_t soft_code_slot(ErrorCode code) {
+  return static_cast<std::size_t>(code) - static_cast<std::size_t>(ErrorCode::GATEWAY_TIMEOUT);
+}
+inline ErrorCode soft_code_at(std::size_t slot) {
+  return static_cast<ErrorCode>(slot + static_cast<std::size_t>(ErrorCode::GATEWAY_TIMEOUT));
+}
+
+// One bank's numbers in a window. Hard declines are counted but never held against the bank: the
+// soft-failure rate is soft failures / attempts.
+struct BankWindowStats {
+  std::uint64_t attempts = 0;
+  std::uint64_t successes = 0;
+  std::uint64_t soft_failures = 0;
+  std::array<std::uint64_t, kSoftCodeCount> soft_by_code{};
+  std::uint64_t hard_declines = 0;
+  std::uint64_t retries = 0;  // attempts whose transaction_id had appeared earlier
+  // Soft failures at the end of the rows seen, in the order they were added (callers that need
+  // time order feed rows sorted by timestamp). A success or a hard decline ends the run.
+  std::uint64_t trailing_soft_failures = 0;
+  // The same run counting faults only: RATE_LIMITED is the bank saying "too much load", not "broken",
+  // so a RATE_LIMITED row neither extends nor ends the run (see fault_rate).
+  std::uint64_t trailing_faults = 0;
+  // Attempts that were the first of their payment, and those that succeeded: what a customer feels
+  // before any retry.
+  std::uint64_t first_attempts = 0;
+  std::uint64_t first_attempt_successes = 0;
+  std::optional<TimeMs> last_soft_failure_ms;
+  std::optional<TimeMs> first_ms;
+  std::optional<TimeMs> last_ms;
+  LatencyHistogram latency;
+
+  double success_rate() const { return ratio(successes, attempts); }
+  double soft_failure_rate() const { return ratio(soft_failures, attempts); }
+  std::uint64_t rate_limited() const { return soft_by_code[soft_code_slot(ErrorCode::RATE_LIMITED)]; }
+  // Soft failures that say the bank is broken (everything but RATE_LIMITED) over the attempts it did
+  // not refuse for load: the health verdict. RATE_LIMITED is a capacity signal (see observation.h).
+  std::uint64_t faults() const { return soft_failures - rate_limited(); }
+  std::uint64_t served() const { return attempts - rate_limited(); }
+  double fault_rate() const { return ratio(faults(), served()); }
+  double first_attempt_success_rate() const { return ratio(first_attempt_successes, first_attempts); }
+  std::uint64_t failed() const { return attempts - successes; }
+  void merge(const BankWindowStats& later);  // `later` holds the rows that follow ours
+
+  static double ratio(std::uint64_t num, std::uint64_t den) {
+    return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+  }
+};
+
+// Tracks which transaction ids were seen, to count retries and payment-level outcomes, in bounded
+// memory: ids live in two generations that rotate every kPaymentHorizonMs of row time, so an id is
+// remembered for at least that long after its first attempt. A retry later than that (far beyond
+// any retry policy: at most 10 retries with at most 10 s backoff) would count as a new payment.
+inline constexpr std::int64_t kPaymentHorizonMs = 10 * 60 * 1000;
+
+class PaymentTracker {
+ public:
+  struct Seen {
+    bool earlier = false;         // the id had appeared before this row
+    bool first_success = false;   // this row is the payment's first success
+    bool first_hard_decline = false;
+  };
+  // REQUIRES: key is the 64-bit value of the id's 16 hex digits.
+  Seen add(std::uint64_t key, TimeMs t, bool success, bool hard_decline);
+
+ private:
+  struct Slot {
+    std::uint64_t key;
+    std::uint8_t used;
+    std::uint8_t success;
+    std::uint8_t hard;
+  };
+  struct Table {
+    std::vector<Slot> slots;
+    std::size_t used = 0;
+    Slot* find(std::uint64_t key);
+    Slot& insert(std::uint64_t key);  // REQUIRES: not present
+    void clear();
+  };
+  Table current_, previous_;
+  std::optional<TimeMs> generation_start_;
+};
+
+// All banks' numbers in one window plus the global, payment-level view.
+struct WindowStats {
+  BankIndex banks;
+  std::vector<BankWindowStats> per_bank;  // same indexes as banks
+  std::uint64_t rows = 0;
+  std::uint64_t no_route = 0;  // NO_ROUTE rows (no bank): never held against any bank
+  // Payments (distinct transaction ids) seen, those with a success on any attempt (a payment that
+  // succeeded after a retry is a success for the customer), and those ended by a hard decline.
+  std::uint64_t payments = 0;
+  std::uint64_t payments_succeeded = 0;
+  std::uint64_t payments_hard_declined = 0;
+  // Payments whose first attempt succeeded (the customer saw no failure and no retry delay).
+  std::uint64_t payments_first_attempt_succeeded = 0;
+  std::optional<TimeMs> first_ms;
+  std::optional<TimeMs> last_ms;
+  // Payment tracking (retries, payments*) costs a hash lookup per row, about half of a whole-file
+  // report's time; `agent report --no-payments` turns it off when only per-bank numbers are wanted.
+  bool track_payments = true;
+
+  void add(const RowView& row);
+  // The same, for rows held in compact form (stream mode). bank_id empty for NO_ROUTE.
+  void add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id, TxnStatus status,
+           ErrorCode code, std::int64_t latency_ms);
+
+  // Folds in the stats of the rows that follow ours (the next chunk of a file). Payments whose
+  // attempts straddle the boundary are counted once per side (a handful per boundary at most);
+  // everything per bank except `retries` is exact.
+  void merge(const WindowStats& later);
+
+  // Payment-level success rate: succeeded payments / payments (0 when none).
+  double payment_success_rate() const { return BankWindowStats::ratio(payments_succeeded, payments); }
+  // The same ignoring payments the customer's issuer declined (not something routing can fix).
+  double routable_payment_success_rate() const {
+    return BankWindowStats::ratio(payments_succeeded, payments - payments_hard_declined);
+  }
+  // First-attempt success over payments (0 when none).
+  double first_attempt_success_rate() const {
+    return BankWindowStats::ratio(payments_first_attempt_succeeded, payments);
+  }
+  const BankWindowStats* find(std::string_view bank_id) const;
+
+ private:
+  PaymentTracker tracker_;
+};
+
+}  // namespace payops

@@ -1,0 +1,158 @@
+// The drill scorecard: how much of the possible healing the agent achieved, as customers feel it.
+// Reads a drill's transactions.csv (with the agent), the same traffic without the agent (baseline)
+// and with a capacity-aware hindsight router (oracle, `simulator --oracle`), the agent_history, the
+// incident script and config samples taken during the drill. The headline is the gap captured,
+// (agent - baseline) / (oracle - baseline), per payment-level metric over the payments started in the
+// incident window; the bars turn it into a verdict (exit 5 when one fails).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "contract/config_model.h"
+#include "report/payment_metrics.h"
+#include "platform/result.h"
+#include "platform/time_util.h"
+#include "routing/world.h"
+
+namespace payops {
+
+// The stable bar keys (`--known-short KEY`), in the order the bars are printed.
+inline constexpr std::array<std::string_view, 12> kBarKeys = {
+    "first_attempt_gap", "p95_gap", "eventual_floor", "detect", "mitigate", "flaps",
+    "zero_eligible", "config_valid", "double_charges", "malformed", "false_alarms", "gain"};
+bool is_bar_key(std::string_view key);
+
+struct ScoreInputs {
+  std::string log_path;              // the drill's log, written with the agent running
+  std::string baseline_log_path;     // the same traffic and incidents, no agent ("" : not given)
+  std::string oracle_log_path;       // the same, routed by `simulator --oracle` ("" : not given)
+  std::vector<Incident> incidents;   // offsets from run_start_ms
+  TimeMs run_start_ms = 0;
+  std::optional<TimeMs> run_end_ms;  // default: the last row's timestamp
+  std::vector<HistoryEntry> history; // agent_history, archive included, oldest first
+  std::string samples_path;          // JSON lines of `config-tool show --json` (or {"invalid":...}); "" : none
+  std::int64_t agent_interval_ms = 10000;
+
+  // Bars.
+  double min_first_attempt_gap = 0.90;  // gap captured on first-attempt success
+  double min_p95_gap = 0.80;            // gap captured on payment latency p95
+  double min_oracle_ratio = 0.98;       // eventual_floor: incident eventual success >= this x oracle's
+  std::string bar_reason;               // why this drill sets its own bars (printed with them)
+  std::set<std::string> known_short;    // bar keys this drill is known to miss
+  // The no-fault control: no incident; the bars are no health or breaker change by the agent and a
+  // whole-run first-attempt success at least the baseline's.
+  bool calm = false;
+  // The gain bar: whole-run first-attempt success >= the baseline's + this many percentage points.
+  std::optional<double> min_first_attempt_gain_points;
+  std::int64_t detect_cycles = 2;    // first action on the affected bank within this many cycles
+  // Detection is timed from this offset instead of the first incident's start (a slow degradation
+  // is only detectable once it is bad).
+  std::optional<std::int64_t> detect_from_offset_ms;
+  // The flap bar: at most this many health changes per bank instead of the incident's edge count.
+  std::optional<std::int64_t> max_health_changes;
+  // Slack added to the detection bar for the observation window to fill and the log to flush.
+  std::int64_t detect_slack_ms = 2000;
+};
+
+// One run's payment-level metrics: over the payments started in the incident window, and over the
+// whole run.
+struct RunMetrics {
+  bool present = false;
+  PaymentMetrics incident, whole_run;
+};
+
+// Gap captured on one metric: (agent - baseline) / (oracle - baseline). For metrics where lower is
+// better the same formula holds (both differences change sign). No value when the oracle is no
+// better than the baseline (no room to heal: the bar cannot be judged) or a run is missing.
+struct MetricGap {
+  std::string key;    // "first_attempt_success", "latency_p95_ms", ...
+  std::string label;  // for people
+  bool higher_is_better = true;
+  double agent = 0, baseline = 0, oracle = 0;
+  std::optional<double> captured;
+  std::string why_none;  // when !captured
+};
+
+struct BankScore {
+  std::string bank_id;
+  std::int64_t health_changes = 0;   // health_status transitions the agent made
+  std::int64_t breaker_changes = 0;  // circuit_breaker.state transitions the agent made
+  std::int64_t incident_edges = 0;   // starts and ends of the incidents on this bank (flap: each flip)
+};
+
+// Detect, mitigate, recover: from the files only. Each is measured from the same origin as detection
+// (the incident's start, or --detect-from), so mitigate >= detect always.
+struct Timeline {
+  std::optional<std::int64_t> detect_ms;    // first agent action touching an affected bank
+  std::optional<std::int64_t> mitigate_ms;  // affected banks' first-attempt share below half the pre-incident share
+  std::optional<std::int64_t> recover_ms;   // after the incident ends: weight, health, breaker back to intent
+  std::string detect_note, mitigate_note, recover_note;  // why a time is missing
+};
+
+struct Scorecard {
+  RunMetrics agent, baseline, oracle;
+  std::vector<MetricGap> gaps;  // over the incident window; first_attempt_success first
+  Timeline timeline;
+  std::vector<BankScore> banks;
+  std::uint64_t double_charges = 0;   // payments with more than one success row
+  std::uint64_t malformed_rows = 0;
+  std::uint64_t samples = 0, invalid_samples = 0, zero_eligible_samples = 0;
+  TimeMs incident_start_ms = 0, incident_end_ms = 0;
+  bool calm = false;
+  std::string bar_reason;
+
+  struct Bar {
+    std::string key;   // one of kBarKeys
+    std::string name;  // for people
+    bool passed = false;
+    bool known_short = false;  // marked known-short by the drill
+    std::string detail;
+  };
+  std::vector<Bar> bars;
+  // Every bar passed, or failed while marked known-short.
+  bool passed() const;
+  // "PASS", "PASS (known-short: ...)" or "FAIL".
+  std::string verdict() const;
+  const MetricGap* gap(std::string_view key) const;
+};
+
+// Errors: a log, baseline, oracle or samples file that cannot be read (the message names it).
+Result<Scorecard> compute_scorecard(const ScoreInputs& inputs);
+Json scorecard_to_json(const Scorecard& s);
+std::string scorecard_to_text(const Scorecard& s);
+
+// agent_history.jsonl (archived entries, oldest first) followed by the config's list.
+Result<std::vector<HistoryEntry>> load_full_history(const std::string& config_path,
+                                                    const std::string& archive_path);
+
+// A gap captured as people read it: "76%" (never "-0%").
+std::string gap_percent(double captured);
+
+// --- pieces, exposed for tests ---
+MetricGap metric_gap(std::string key, std::string label, bool higher_is_better, double agent, double baseline,
+                     double oracle);
+// The gaps of the agent against baseline and oracle over the incident window.
+std::vector<MetricGap> metric_gaps(const PaymentMetrics& agent, const PaymentMetrics& baseline,
+                                   const PaymentMetrics& oracle);
+
+struct TimelineInputs {
+  const PaymentLog* agent_log = nullptr;
+  const PaymentLog* baseline_log = nullptr;  // optional: the operator's shares when no pre-incident traffic
+  std::vector<std::string> affected_banks;
+  TimeMs incident_start_ms = 0, incident_end_ms = 0;
+  TimeMs origin_ms = 0;  // what the times count from (incident start or --detect-from)
+  const std::vector<HistoryEntry>* history = nullptr;
+  bool any_change_detects = false;  // no single affected bank ("*"): any agent change counts
+};
+Timeline compute_timeline(const TimelineInputs& in);
+
+// Appends the bars the inputs ask for (scorecard_bars.cpp).
+void add_bars(const ScoreInputs& in, Scorecard& s);
+
+}  // namespace payops
