@@ -106,6 +106,20 @@ std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_
   return static_cast<double>(served[served.size() / 2]);
 }
 
+double peak_served_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms) {
+  const auto index = rows.banks().find(bank_id);
+  if (!index || until_ms <= since_ms) return 0;
+  std::map<TimeMs, std::uint32_t> served;  // per whole second from since_ms
+  for (std::size_t i = lower_index(rows.rows(), since_ms); i < rows.size(); ++i) {
+    const CompactRow& r = rows.rows()[i];
+    if (r.timestamp_ms >= until_ms) break;
+    if (r.bank == *index && r.error_code != ErrorCode::RATE_LIMITED) ++served[(r.timestamp_ms - since_ms) / 1000];
+  }
+  std::uint32_t peak = 0;
+  for (const auto& [second, n] : served) peak = std::max(peak, n);
+  return static_cast<double>(peak);
+}
+
 namespace {
 Observation finish(RowWindow rows, TimeMs now_ms, const ObserveOptions& options) {
   Observation o;

@@ -81,6 +81,10 @@ struct Observation {
 std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms,
                                              TimeMs until_ms);
 
+// The most attempts the bank served (RATE_LIMITED left out) in any whole second of [since_ms,
+// until_ms): what it has shown it can carry, a lower bound on its ceiling. 0 when it served none.
+double peak_served_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms);
+
 // From the end of the log at csv_path. A missing log is an error (not_found) naming it.
 Result<Observation> observe_log(const std::string& csv_path, TimeMs now_ms, const ObserveOptions& options);
 // From rows already held (stream mode, tests). Copies the rows of the long window.

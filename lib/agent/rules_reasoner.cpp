@@ -246,6 +246,35 @@ bool panic(const Ctx& c, const Bank& self) {
   return others > 0 && failing == others;
 }
 
+// Attempts per second over the short window, every bank.
+double attempts_per_s(const Ctx& c) {
+  std::uint64_t attempts = 0;
+  for (const BankWindowStats& s : c.obs.short_window.per_bank) attempts += s.attempts;
+  return per_s(attempts, c.obs.short_window_ms);
+}
+
+// Capacity panic: ejecting `self` would leave the other eligible banks without room for the traffic.
+// True when `self` still succeeds on >= serving_min_success of its served attempts, every other
+// eligible bank has a learned ceiling, and those ceilings sum below the attempts per second: its
+// traffic would turn into RATE_LIMITED elsewhere (certain failures, and retries that overload the
+// next bank), which is worse than a bank that still serves some. A bank with no learned ceiling has
+// room as far as the log knows, so at ordinary load this never holds. Fills `room_per_s`.
+bool no_room_without(const Ctx& c, const Bank& self, const BankWindowStats& E, double& room_per_s) {
+  room_per_s = 0;
+  if (E.served() == 0 || 1.0 - E.fault_rate() < c.o.serving_min_success) return false;
+  int others = 0;
+  for (const Bank& b : c.config.banks) {
+    if (!b.enabled || b.id == self.id || b.health_status == Health::down ||
+        b.circuit_breaker.state == BreakerState::open)
+      continue;
+    ++others;
+    const auto ceiling = learned_capacity_per_s(c.obs.rows, b.id, c.obs.long_since(), c.now());
+    if (!ceiling) return false;
+    room_per_s += *ceiling;
+  }
+  return others > 0 && room_per_s < attempts_per_s(c);
+}
+
 // Rule 2, closed -> open.
 void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej) {
   const Bank& b = *v.bank;
@@ -262,6 +291,12 @@ void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej
   }
   if (panic(c, b)) {
     c.d.notes.push_back(fmt::format("{}: breaker left closed: panic, every other eligible bank is failing too", b.id));
+    return;
+  }
+  if (double room = 0; !escalate_open && no_room_without(c, b, v.E, room)) {
+    c.d.notes.push_back(fmt::format("{}: breaker left closed: capacity panic, it still succeeds on {} of {} served "
+                                    "attempts and the other banks' learned ceilings sum to {:.0f}/s of {:.0f} attempts/s",
+                                    b.id, pct(1.0 - v.E.fault_rate()), v.E.served(), room, attempts_per_s(c)));
     return;
   }
   const std::string why =
@@ -298,8 +333,17 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   const CircuitBreaker& cb = b.circuit_breaker;
   const BankWindowStats& E = v.E;
   const bool enough = E.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests);
-  if (E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold) ||
-      (enough && E.fault_rate() > cb.failure_rate_threshold)) {
+  const bool failed = E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold) ||
+                      (enough && E.fault_rate() > cb.failure_rate_threshold);
+  double room = 0;
+  if (failed && enough && no_room_without(c, b, E, room)) {
+    // Capacity panic: the probes fail too often for a healthy bank, but it still serves, and without
+    // it the others cannot carry the traffic. Close it; the weight rule keeps it at its floor.
+    breaker_action(c, v, plan, BreakerState::closed,
+                   fmt::format("{}: probes {} faults in {} ({}), but capacity panic: the other banks' learned "
+                               "ceilings sum to {:.0f}/s of {:.0f} attempts/s: close, at its floor weight",
+                               b.id, E.faults(), E.served(), pct(E.fault_rate()), room, attempts_per_s(c)));
+  } else if (failed) {
     breaker_action(c, v, plan, BreakerState::open,
                    fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end: reopen", b.id, E.faults(),
                                E.served(), pct(E.fault_rate()), E.trailing_faults));
@@ -529,9 +573,7 @@ void success_rate_rule(Ctx& c, const SuccessRateRouting& sr, WeightPlan& wp) {
 // Rule 4, capacity: no bank planned past capacity_headroom x its learned ceiling; water-filling
 // moves the excess to banks with room. `ids` are the banks whose share may change.
 void capacity_rule(Ctx& c, const std::vector<std::string>& ids, WeightPlan& wp) {
-  std::uint64_t attempts = 0;
-  for (const BankWindowStats& s : c.obs.short_window.per_bank) attempts += s.attempts;
-  const double attempts_per_s = per_s(attempts, c.obs.short_window_ms);
+  const double attempts_per_s = payops::attempts_per_s(c);
   std::int64_t total = 0;
   for (const std::string& id : ids) total += wp.target.at(id);
   if (attempts_per_s <= 0 || total <= 0) return;
@@ -542,7 +584,16 @@ void capacity_rule(Ctx& c, const std::vector<std::string>& ids, WeightPlan& wp) 
     share[id] = static_cast<double>(wp.target.at(id)) / static_cast<double>(total);
     if (wp.dead[id]) cap[id] = share[id];
     const auto ceiling = learned_capacity_per_s(c.obs.rows, id, c.obs.long_since(), c.now());
-    if (!ceiling) continue;
+    if (!ceiling) {
+      // No ceiling known: it may take up to unknown_growth more than the most it has shown it can
+      // serve in a second (and never less than it has now). Each cycle the peak can grow, so a bank
+      // with room ramps up until it rate-limits and its ceiling is learned; pouring the excess onto
+      // it at once would overload a small bank before the log could say so.
+      const double shown = peak_served_per_s(c.obs.rows, id, c.obs.short_since(), c.now());
+      cap[id] = std::min(cap.count(id) ? cap[id] : 1.0,
+                         std::max(share[id], (1 + c.o.unknown_growth) * shown / attempts_per_s));
+      continue;
+    }
     cap[id] = std::min(cap.count(id) ? cap[id] : 1.0, c.o.capacity_headroom * *ceiling / attempts_per_s);
     ceilings[id] = Json{{"capacity_per_s", *ceiling}, {"planned_per_s", share[id] * attempts_per_s}};
     over = over || share[id] > cap[id];

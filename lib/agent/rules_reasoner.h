@@ -22,16 +22,21 @@
 //    bank. Subject to the ejection cap and panic mode (like Envoy's max_ejection_percent and panic
 //    threshold): at most max(1, max_ejection_fraction x enabled banks) banks are ejected (breaker open
 //    or down) at once, and no breaker opens when every other eligible bank is failing too (panic:
-//    ejecting would only pile the load onto failing banks; the failure is not one bank's). The
-//    guardrail refuses any action that would leave zero eligible routes.
+//    ejecting would only pile the load onto failing banks; the failure is not one bank's). Nor does
+//    one open in a CAPACITY PANIC: the bank still succeeds on >= serving_min_success of its served
+//    attempts, every other eligible bank has a learned ceiling, and those ceilings sum below the
+//    attempts per second (its traffic would become RATE_LIMITED and retry storms elsewhere, worse
+//    than a bank that still serves some; the weight rule keeps it at its floor). The guardrail
+//    refuses any action that would leave zero eligible routes.
 //    open -> half_open: after the hold, open_duration_s x the number of opens of this breaker within
 //    the long window, at most max_hold_multiplier (2): a bank that keeps tripping stays out longer,
 //    but a long outage does not compound the hold without limit. On half_open the bank's weight is
 //    set so its probes flow at >= min_probe_rate_per_s (at least its intended weight; not a trickle
 //    of a floor weight), and a `down` bank becomes `degraded` so the probes can flow.
 //    half_open -> open: failure_threshold trailing faults, or a fault rate above the threshold over
-//    >= probe_min_requests probes. half_open -> closed: >= probe_min_requests probes with a fault
-//    rate at most half the threshold and a slow-call rate at most slow_leave.
+//    >= probe_min_requests probes, except in a capacity panic (then closed, at its floor weight).
+//    half_open -> closed: >= probe_min_requests probes with a fault rate at most half the threshold
+//    and a slow-call rate at most slow_leave.
 // 3. Health, with hysteresis and dwell.
 //    healthy -> degraded: its breaker opened; or (after min_dwell) the short window has >= min_requests
 //    served attempts with a fault rate >= degrade_enter and the long window agrees at >= half of it;
@@ -64,7 +69,9 @@
 //    * Capacity: no bank's projected load (its share x the attempts per second in the short window)
 //      may exceed capacity_headroom x its learned capacity; the excess goes to banks with room
 //      (water-filling), never to a bank faulting above its breaker's threshold. A bank that never
-//      rate-limited has no known ceiling. A capacity move within max(2, 10% of the weight) of the
+//      rate-limited has no known ceiling: it takes at most 1 + unknown_growth times its peak served
+//      second of the short window (it ramps up cycle by cycle until it rate-limits, instead of being
+//      handed the whole excess at once). A capacity move within max(2, 10% of the weight) of the
 //      current weight holds instead (the attempts per second wobble; a weight should not).
 // 5. Success-rate routing (steady state, opt-in). Among the healthy banks with a closed breaker:
 //    recency-weighted success rate (half-life half_life_s, RATE_LIMITED and hard declines excluded)
@@ -113,6 +120,9 @@ struct RulesOptions {
   double max_ejection_fraction = 0.5;
   std::int64_t max_hold_multiplier = 2;
   double min_probe_rate_per_s = 2.0;
+  // Capacity panic (rule 2): a bank succeeding on at least this share of its served attempts stays in
+  // when the other banks' learned ceilings cannot carry the traffic.
+  double serving_min_success = 0.25;
   // Slowness (rules 3, 4).
   std::int64_t slow_call_floor_ms = 1500;
   double slow_peer_factor = 4.0;
@@ -120,6 +130,8 @@ struct RulesOptions {
   double slow_leave = 0.10;
   // Capacity (rule 4): the share of a learned ceiling the agent plans to use.
   double capacity_headroom = 0.8;
+  // A bank with no learned ceiling takes at most this much more than its peak served second.
+  double unknown_growth = 0.25;
   // Success-rate routing (rule 5).
   double sr_min_samples = 30.0;
   double sr_switch_margin = 0.005;

@@ -101,6 +101,48 @@ TEST_CASE("a dead bank is ejected in one cycle, within the ejection cap, and not
   }
 }
 
+TEST_CASE("capacity panic: a bank that still serves stays in when the others' learned ceilings cannot carry the load") {
+  Config c = test::two_bank_config();  // bank_a 60, bank_b 40
+  // bank_b fails 2 of 3 served attempts (above the 50% breaker threshold, below the 75% of
+  // serving_min_success), never 5 in a row.
+  const auto failing_b = [](Rows& rows, TimeMs from) {
+    for (int i = 0; i < 60; ++i)
+      rows.add(from + i * 50, "bank_b", i % 3 == 2 ? ErrorCode::none : ErrorCode::NETWORK_ERROR);
+  };
+  SUBCASE("bank_a saturated: its ceiling (60/s) is below the attempts (77/s): bank_b stays closed") {
+    Rows rows;
+    per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);  // 60/s served: its ceiling
+    failing_b(rows, kNow - 3000);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+    CHECK(has_note(d, "bank_b: breaker left closed: capacity panic, it still succeeds on 33.3% of 60 served attempts"));
+  }
+  SUBCASE("bank_a never rate-limited: no ceiling known, bank_b is ejected") {
+    Rows rows;
+    per_second(rows, kNow - 30'000, kNow, 75, "bank_a");
+    failing_b(rows, kNow - 3000);
+    CHECK(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+  }
+  SUBCASE("a bank that fails nearly everything is ejected even then") {
+    Rows rows;
+    per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);
+    per_second(rows, kNow - 3000, kNow, 20, "bank_b", 1);
+    CHECK(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+  }
+  SUBCASE("half_open probes that fail but serve close the breaker instead of reopening it") {
+    c.banks[1].circuit_breaker.state = BreakerState::half_open;
+    c.agent_history.push_back(test::operator_entry(kNow - 300'000, "banks.bank_b.circuit_breaker.state", "open", "half_open"));
+    Rows rows;
+    per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);
+    failing_b(rows, kNow - 3000);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* a = find_action(d, "set_circuit_breaker", "bank_b");
+    REQUIRE(a);
+    CHECK(std::get<SetCircuitBreaker>(a->args).state == BreakerState::closed);
+    CHECK(a->reason.find("capacity panic") != std::string::npos);
+  }
+}
+
 TEST_CASE("RATE_LIMITED is load, not a fault: no breaker, no health verdict") {
   Config c = test::two_bank_config();
   Rows rows;
@@ -145,6 +187,30 @@ TEST_CASE("capacity: traffic taken from a failing bank is not piled onto a bank 
   CHECK(rerouted(d, "bank_b") > 20);
   CHECK(a->reason.find("capacity") != std::string::npos);
   CHECK(a->evidence.contains("capacity"));
+}
+
+TEST_CASE("capacity: a bank with no learned ceiling takes at most a quarter more than its peak served second") {
+  Config c = default_config();  // bank_a 50, bank_b 25, bank_c 15, bank_d 10
+  c.banks[1].circuit_breaker.state = BreakerState::open;  // bank_b and bank_c out: a and d carry it
+  c.banks[1].circuit_breaker.opened_at = kNow;
+  c.banks[2].circuit_breaker.state = BreakerState::open;
+  c.banks[2].circuit_breaker.opened_at = kNow;
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);  // ceiling 60/s
+  per_second(rows, kNow - 30'000, kNow, 15, "bank_d");                               // never limited
+  const Observation obs = rows.observe(kNow);
+  CHECK(peak_served_per_s(obs.rows, "bank_d", kNow - 30'000, kNow) == doctest::Approx(15));
+  CHECK(peak_served_per_s(obs.rows, "bank_a", kNow - 30'000, kNow) == doctest::Approx(60));
+  CHECK(peak_served_per_s(obs.rows, "bank_z", kNow - 30'000, kNow) == 0);
+  const Decision d = decide_rules(c, obs, RulesOptions{});
+  // 90 attempts/s: bank_a is capped at 48/s (53%); bank_d, with no ceiling known, may take 1.25 x
+  // 15/s = 18.75/s (21%), not the whole 47% excess; everyone capped, the shares are spread in
+  // proportion (a 72%, d 28%), so bank_d's target is 17 of 60, not 28 (all of bank_a's excess);
+  // it climbs there in bounded steps (10 -> 13).
+  const Action* a = find_action(d, "reroute_traffic", "bank_d");
+  REQUIRE(a);
+  CHECK(rerouted(d, "bank_d") == 13);
+  CHECK(a->reason.find("bank_d 10->13 toward 17 ") != std::string::npos);
 }
 
 TEST_CASE("slow is a failure mode: a slow bank loses first-attempt share and regains it on recovery") {
