@@ -20,7 +20,6 @@
 namespace payops {
 namespace {
 
-std::string pct(double v) { return fmt::format("{:.1f}%", v * 100.0); }
 
 Json bank_window_json(const BankWindowStats& s) {
   Json codes = Json::object();
@@ -296,12 +295,12 @@ std::string cycle_report_to_text(const CycleReport& r) {
   std::string out = fmt::format("{} cycle {}{}", format_timestamp(r.now_ms), r.cycle_id, r.dry_run ? " (dry run)" : "");
   if (!r.skipped.empty()) return out + ": skipped: " + r.skipped + "\n";
   const Json& s = r.observations.value("short", Json::object());
-  out += fmt::format(": payments {} ok {} | ", s.value("payments", 0), pct(s.value("routable_payment_success_rate", 0.0)));
+  out += fmt::format(": payments {} ok {} | ", s.value("payments", 0), format_percent(s.value("routable_payment_success_rate", 0.0)));
   const Json& banks = s.value("banks", Json::object());
   bool first = true;
   for (const Bank& b : r.config_after.banks) {
     const Json& bj = banks.value(b.id, Json::object());
-    out += fmt::format("{}{} {} n={} w={} {}{}", first ? "" : " | ", b.id, pct(bj.value("success_rate", 0.0)),
+    out += fmt::format("{}{} {} n={} w={} {}{}", first ? "" : " | ", b.id, format_percent(bj.value("success_rate", 0.0)),
                        bj.value("attempts", 0), b.weight, to_string(b.health_status),
                        b.circuit_breaker.state == BreakerState::closed
                            ? std::string()

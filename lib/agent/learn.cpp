@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include "contract/config_paths.h"
+#include "platform/terminal.h"
 
 namespace payops {
 namespace {
 
-std::string pct(double v) { return fmt::format("{:.1f}%", v * 100.0); }
 
 // The bank an entry concerns: details.args.bank_id, else the bank of its first change path.
 std::string bank_of(const HistoryEntry& e) {
@@ -87,8 +87,8 @@ void judge_away(Judgement& j, const HistoryEntry& e, const std::string& bank, co
                    {"p95_latency_ms", now.p95_ms}, {"latency_target_ms", o.latency_recovered_ms}, {"payments", now.payments}};
   j.why = fmt::format("{}: first-attempt success {} over {} payments (was {}, target {}), {} of first attempts failed on "
                       "{} (max {}), p95 {} ms (max {} ms)",
-                      ok ? "recovered" : "not recovered", pct(now.first_attempt), now.payments, pct(before),
-                      pct(target), pct(felt), bank.empty() ? "the bank" : bank, pct(o.felt_max), now.p95_ms,
+                      ok ? "recovered" : "not recovered", format_percent(now.first_attempt), now.payments, format_percent(before),
+                      format_percent(target), format_percent(felt), bank.empty() ? "the bank" : bank, format_percent(o.felt_max), now.p95_ms,
                       o.latency_recovered_ms);
 }
 
@@ -102,8 +102,8 @@ void judge_toward(Judgement& j, const Config& config, const Observation& obs, co
   j.verdict = Json{{"aim", "toward"}, {"bank_id", bank}, {"fault_rate", b.fault_rate()}, {"max_fault_rate", o.bank_recovered_rate},
                    {"slow_call_rate", slow}, {"slow_call_ms", slow_ms}, {"attempts", b.attempts}};
   j.why = fmt::format("{} {}: fault rate {} (max {}), {} slow over {} attempts", bank,
-                      ok ? "serves well" : "still failing or slow", pct(b.fault_rate()), pct(o.bank_recovered_rate),
-                      pct(slow), b.attempts);
+                      ok ? "serves well" : "still failing or slow", format_percent(b.fault_rate()), format_percent(o.bank_recovered_rate),
+                      format_percent(slow), b.attempts);
 }
 
 void judge_other(Judgement& j, const HistoryEntry& e, const Now& now, const LearnOptions& o) {
@@ -112,8 +112,8 @@ void judge_other(Judgement& j, const HistoryEntry& e, const Now& now, const Lear
   j.outcome = ok ? Outcome::effective : Outcome::ineffective;
   j.verdict = Json{{"aim", "other"}, {"first_attempt_success_rate", now.first_attempt}, {"when_acted", before},
                    {"noise_margin", o.noise_margin}, {"payments", now.payments}};
-  j.why = fmt::format("first-attempt success {} over {} payments ({} when acted, {} allowed dip)", pct(now.first_attempt),
-                      now.payments, pct(before), pct(o.noise_margin));
+  j.why = fmt::format("first-attempt success {} over {} payments ({} when acted, {} allowed dip)", format_percent(now.first_attempt),
+                      now.payments, format_percent(before), format_percent(o.noise_margin));
 }
 
 }  // namespace

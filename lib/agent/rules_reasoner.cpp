@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "contract/config_paths.h"
+#include "platform/terminal.h"
 
 namespace payops {
 
@@ -119,7 +120,6 @@ std::map<std::string, double> cap_shares(std::map<std::string, double> share, co
 
 namespace {
 
-std::string pct(double v) { return fmt::format("{:.1f}%", v * 100.0); }
 std::string bank_path(const Bank& b, std::string_view field) { return fmt::format("banks.{}.{}", b.id, field); }
 double per_s(std::uint64_t n, std::int64_t window_ms) {
   return window_ms <= 0 ? 0.0 : static_cast<double>(n) * 1000.0 / static_cast<double>(window_ms);
@@ -296,13 +296,13 @@ void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej
   if (double room = 0; !escalate_open && no_room_without(c, b, v.E, room)) {
     c.d.notes.push_back(fmt::format("{}: breaker left closed: capacity panic, it still succeeds on {} of {} served "
                                     "attempts and the other banks' learned ceilings sum to {:.0f}/s of {:.0f} attempts/s",
-                                    b.id, pct(1.0 - v.E.fault_rate()), v.E.served(), room, attempts_per_s(c)));
+                                    b.id, format_percent(1.0 - v.E.fault_rate()), v.E.served(), room, attempts_per_s(c)));
     return;
   }
   const std::string why =
       by_run ? fmt::format("{} consecutive faults (threshold {})", v.E.trailing_faults, cb.failure_threshold)
-      : by_rate ? fmt::format("fault rate {} over {} served attempts (threshold {}, min {})", pct(v.E.fault_rate()),
-                              v.E.served(), pct(cb.failure_rate_threshold), cb.min_requests)
+      : by_rate ? fmt::format("fault rate {} over {} served attempts (threshold {}, min {})", format_percent(v.E.fault_rate()),
+                              v.E.served(), format_percent(cb.failure_rate_threshold), cb.min_requests)
                 : std::string("escalation: an earlier action on it did not help");
   breaker_action(c, v, plan, BreakerState::open, fmt::format("{}: open the breaker: {}", b.id, why));
   ++ej.ejected;
@@ -342,18 +342,18 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
     breaker_action(c, v, plan, BreakerState::closed,
                    fmt::format("{}: probes {} faults in {} ({}), but capacity panic: the other banks' learned "
                                "ceilings sum to {:.0f}/s of {:.0f} attempts/s: close, at its floor weight",
-                               b.id, E.faults(), E.served(), pct(E.fault_rate()), room, attempts_per_s(c)));
+                               b.id, E.faults(), E.served(), format_percent(E.fault_rate()), room, attempts_per_s(c)));
   } else if (failed) {
     breaker_action(c, v, plan, BreakerState::open,
                    fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end: reopen", b.id, E.faults(),
-                               E.served(), pct(E.fault_rate()), E.trailing_faults));
+                               E.served(), format_percent(E.fault_rate()), E.trailing_faults));
   } else if (enough && E.fault_rate() <= cb.failure_rate_threshold / 2 && v.slow_rate_E <= c.o.slow_leave) {
     breaker_action(c, v, plan, BreakerState::closed,
                    fmt::format("{}: probes healthy: {} faults in {} probes ({} <= {}), {} slow: close", b.id, E.faults(),
-                               E.served(), pct(E.fault_rate()), pct(cb.failure_rate_threshold / 2), pct(v.slow_rate_E)));
+                               E.served(), format_percent(E.fault_rate()), format_percent(cb.failure_rate_threshold / 2), format_percent(v.slow_rate_E)));
   } else {
     c.d.notes.push_back(fmt::format("{}: half_open, {} probes so far (need {}), {} faults, {} slow", b.id, E.served(),
-                                    c.o.probe_min_requests, pct(E.fault_rate()), pct(v.slow_rate_E)));
+                                    c.o.probe_min_requests, format_percent(E.fault_rate()), format_percent(v.slow_rate_E)));
   }
 }
 
@@ -389,12 +389,12 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
              v.L.fault_rate() >= c.o.degrade_enter / 2) {
     health_action(c, v, plan, Health::degraded,
                   fmt::format("{}: degraded: fault rate {} over {} served attempts in {} s (enter at {}), {} over {} s",
-                              b.id, pct(v.S.fault_rate()), v.S.served(), c.obs.short_window_ms / 1000,
-                              pct(c.o.degrade_enter), pct(v.L.fault_rate()), c.obs.long_window_ms / 1000));
+                              b.id, format_percent(v.S.fault_rate()), v.S.served(), c.obs.short_window_ms / 1000,
+                              format_percent(c.o.degrade_enter), format_percent(v.L.fault_rate()), c.obs.long_window_ms / 1000));
   } else if (v.S.attempts >= std::max<std::uint64_t>(min_requests, kSlowMinAttempts) && v.slow_rate_S >= c.o.slow_enter) {
     health_action(c, v, plan, Health::degraded,
                   fmt::format("{}: degraded: slow, {} of {} attempts took >= {} ms (enter at {}), p95 {} ms", b.id,
-                              pct(v.slow_rate_S), v.S.attempts, v.slow_ms, pct(c.o.slow_enter), p95));
+                              format_percent(v.slow_rate_S), v.S.attempts, v.slow_ms, format_percent(c.o.slow_enter), p95));
   } else if (v.S.attempts >= min_requests && p95 >= enter_ms && long_p95 >= enter_ms) {
     // Both windows must be slow: a short window's p95 over a few dozen attempts is one or two
     // gateway timeouts, which a bank with a naturally long tail produces every minute.
@@ -418,7 +418,7 @@ void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
              v.S.fault_rate() <= c.o.degrade_leave && v.slow_rate_S <= c.o.slow_leave && p95 < c.o.latency_leave_ms) {
     health_action(c, v, plan, Health::healthy,
                   fmt::format("{}: healthy: fault rate {} over {} served attempts (leave at {}), {} slow, p95 {} ms",
-                              b.id, pct(v.S.fault_rate()), v.S.served(), pct(c.o.degrade_leave), pct(v.slow_rate_S), p95));
+                              b.id, format_percent(v.S.fault_rate()), v.S.served(), format_percent(c.o.degrade_leave), format_percent(v.slow_rate_S), p95));
   }
 }
 
@@ -496,8 +496,8 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
   const bool slow = v.slow_rate_E >= c.o.slow_enter && E.attempts >= kSlowMinAttempts;
   const bool bad = E.fault_rate() >= c.o.degrade_enter || slow;
   const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave;
-  const std::string numbers = fmt::format("{} faults, {} slow (>= {} ms) over {} recent attempts", pct(E.fault_rate()),
-                                          pct(v.slow_rate_E), v.slow_ms, E.attempts);
+  const std::string numbers = fmt::format("{} faults, {} slow (>= {} ms) over {} recent attempts", format_percent(E.fault_rate()),
+                                          format_percent(v.slow_rate_E), v.slow_ms, E.attempts);
   const bool enough = E.attempts >= static_cast<std::uint64_t>(c.o.probe_min_requests);
   // A healthy bank is judged on min_requests, as its breaker is: a few unlucky attempts are noise.
   const bool enough_to_cut =
@@ -516,7 +516,7 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
     // Between the thresholds (or too few attempts to tell) a bank that is not healthy holds: the
     // same hysteresis as the health verdict.
     c.d.notes.push_back(fmt::format("{}: weight held at {}: {} (need <= {} faults, <= {} slow, >= {} attempts)", b.id,
-                                    b.weight, numbers, pct(c.o.degrade_leave), pct(c.o.slow_leave),
+                                    b.weight, numbers, format_percent(c.o.degrade_leave), format_percent(c.o.slow_leave),
                                     c.o.probe_min_requests));
     return std::nullopt;
   }
@@ -563,7 +563,7 @@ void success_rate_rule(Ctx& c, const SuccessRateRouting& sr, WeightPlan& wp) {
                               : sr.exploration_share * static_cast<double>(r.intent) / static_cast<double>(rest_intent);
     wp.target[r.id] = std::max<std::int64_t>(1, std::llround(part * static_cast<double>(pool)));
     wp.why[r.id] = fmt::format("success-rate routing: {} (rank {} of {}, {:.0f} weighted attempts, {} of first attempts)",
-                               pct(r.rate.rate), i + 1, ranked.size(), r.rate.samples, pct(part));
+                               format_percent(r.rate.rate), i + 1, ranked.size(), r.rate.samples, format_percent(part));
     rates[r.id] = Json{{"success_rate", r.rate.rate}, {"samples", r.rate.samples}, {"rank", i + 1}, {"share", part}};
   }
   wp.evidence["success_rate_routing"] = Json{{"exploration_share", sr.exploration_share}, {"best_banks", sr.best_banks},
@@ -698,7 +698,7 @@ void retry_rule(Ctx& c, const BankView& v, const BankPlan& plan) {
         AdjustRetryPolicy{b.id, RetryLevel::low, {}, {}, {}, {}},
         fmt::format("{}: retry policy low: {} of its {} soft failures are timeouts or rate limits (transient), so "
                     "one quick retry onto another bank beats more load on this one",
-                    b.id, pct(transient_share), S.soft_failures),
+                    b.id, format_percent(transient_share), S.soft_failures),
         Json{{"intended_retry_policy", before}, {"observed", observed(c, v, S)}}});
   } else if (plan.health == Health::healthy && plan.breaker == BreakerState::closed &&
              S.soft_failure_rate() <= c.o.degrade_leave && last && last->actor == "agent" &&
@@ -719,7 +719,7 @@ void retry_rule(Ctx& c, const BankView& v, const BankPlan& plan) {
     c.d.actions.push_back(Action{std::move(a),
                                  fmt::format("{}: healthy again ({} soft failures over {} attempts): retry policy "
                                              "back to {} as before the agent's change",
-                                             b.id, pct(S.soft_failure_rate()), S.attempts, to_string(*level)),
+                                             b.id, format_percent(S.soft_failure_rate()), S.attempts, to_string(*level)),
                                  Json{{"observed", observed(c, v, S)}}});
   }
 }
@@ -735,11 +735,11 @@ void chaos_rule(Ctx& c) {
         ToggleChaosMode{false},
         fmt::format("chaos off: payment success rate {} over {} payments in the last {} s is below the abort "
                     "floor {} (hard declines excluded)",
-                    pct(rate), routable, c.obs.short_window_ms / 1000, pct(c.o.chaos_abort_below)),
+                    format_percent(rate), routable, c.obs.short_window_ms / 1000, format_percent(c.o.chaos_abort_below)),
         Json{{"observed", Json{{"payment_success_rate", rate}, {"payments", routable}}}}});
   } else {
-    c.d.notes.push_back(fmt::format("chaos on: payment success {} over {} payments (abort below {})", pct(rate),
-                                    routable, pct(c.o.chaos_abort_below)));
+    c.d.notes.push_back(fmt::format("chaos on: payment success {} over {} payments (abort below {})", format_percent(rate),
+                                    routable, format_percent(c.o.chaos_abort_below)));
   }
 }
 

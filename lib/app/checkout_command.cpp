@@ -100,9 +100,13 @@ int checkout_command(const CheckoutFlags& flags) {
     fmt::print("{}", render_receipt_text(*receipt));
   }
   std::fflush(stdout);
-  if (receipt->outcome == PaymentOutcome::charged_unrecorded)
+  if (receipt->outcome == PaymentOutcome::charged_unrecorded) {
+    // The JSON receipt already says so (status, record_error, exit_code): stdout stays one document,
+    // and the sentence goes to stderr only.
+    if (flags.json && !flags.quiet) set_json_errors(false);
     checkout_fail(kCheckoutUnrecorded, fmt::format("the payment was charged ({}) but could not be recorded: {}",
                                                    receipt->bank_reference, receipt->record_error));
+  }
   return receipt->exit_code();
 }
 

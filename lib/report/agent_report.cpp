@@ -175,7 +175,6 @@ Result<std::string> read_all_stdin() {
   return data;
 }
 
-std::string pct(double v) { return fmt::format("{:.2f}%", v * 100.0); }
 
 }  // namespace
 
@@ -259,8 +258,8 @@ std::string report_to_text(const Report& r) {
   for (std::size_t c = 1; c < 10; ++c) table.align_right(c);
   for (std::size_t i = 0; i < w.banks.size(); ++i) {
     const BankWindowStats& s = w.per_bank[i];
-    table.add_row({escape_for_terminal(w.banks.id(i)), fmt::format("{}", s.attempts), pct(s.success_rate()),
-                   pct(s.soft_failure_rate()), fmt::format("{}", s.hard_declines),
+    table.add_row({escape_for_terminal(w.banks.id(i)), fmt::format("{}", s.attempts), format_percent(s.success_rate(), 2),
+                   format_percent(s.soft_failure_rate(), 2), fmt::format("{}", s.hard_declines),
                    w.track_payments ? fmt::format("{}", s.retries) : std::string("-"),
                    fmt::format("{:.1f}", s.latency.average_ms()), fmt::format("{}", s.latency.percentile(0.50)),
                    fmt::format("{}", s.latency.percentile(0.95)), fmt::format("{}", s.latency.percentile(0.99))});
@@ -269,7 +268,7 @@ std::string report_to_text(const Report& r) {
   out += fmt::format("NO_ROUTE rows: {}\n", w.no_route);
   if (w.track_payments) {
     out += fmt::format("payments: {} ({} succeeded, {}; {} hard-declined)\n", w.payments, w.payments_succeeded,
-                       pct(w.payment_success_rate()), w.payments_hard_declined);
+                       format_percent(w.payment_success_rate(), 2), w.payments_hard_declined);
   } else {
     out += "payments and retries: not tracked (--no-payments)\n";
   }

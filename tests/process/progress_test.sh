@@ -51,8 +51,8 @@ print(f"ok: {len(draws)} progress draws like {draws[-1]!r}")
 EOF
 }
 
-run_in_pane sim "$build/simulator --data-dir $dir/data --fast --seed 2 --count 2000000 --out - > /dev/null"
-check_progress sim 'simulator \[[0-9]+/2000000\] [0-9]+%'
+run_in_pane sim "$build/simulator --data-dir $dir/data --fast --seed 2 --count 4000000 --out - > /dev/null"
+check_progress sim 'simulator \[[0-9]+/4000000\] [0-9]+%'
 if grep -q 'simulator \[' "$dir/sim.pane"; then fail "the simulator's progress line stayed on screen"; fi
 
 run_in_pane report "$build/agent --data-dir $dir/data report > $dir/report.txt"
