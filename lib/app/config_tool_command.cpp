@@ -1,5 +1,7 @@
 #include "app/config_tool_command.h"
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "contract/data_dir.h"
@@ -19,6 +21,12 @@ std::optional<ConfigToolContext> config_tool_context(const ConfigToolFlags& flag
     return std::nullopt;
   }
   ctx.lock_timeout_ms = *timeout_ms;
+  if (flags.quiet) {
+    // Output goes to /dev/null (opened once, for the process's life), errors still to stderr: every
+    // command prints through ctx.out, so no print site needs to know about --quiet.
+    static std::FILE* const devnull = std::fopen("/dev/null", "w");
+    if (devnull != nullptr) ctx.out = devnull;
+  }
   return ctx;
 }
 

@@ -14,6 +14,7 @@ struct ConfigToolFlags {
   std::string data_dir;  // empty: $PAYOPS_DATA_DIR, else the current directory
   std::string lock_timeout = "5s";
   bool json = false;
+  bool quiet = false;  // the changing commands: print nothing but errors
   std::string reason;
 };
 

@@ -32,7 +32,7 @@ for from in "${layers[@]}"; do
       got=yes
     else
       got=no
-      if [[ $allowed == no ]] && ! grep -q "No such file" "$work/err"; then
+      if [[ $allowed == no ]] && ! grep -qE "No such file|file not found" "$work/err"; then
         echo "FAIL: $from -> $to/$header failed for another reason:"; cat "$work/err"; fail=1
       fi
     fi

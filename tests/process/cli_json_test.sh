@@ -64,4 +64,14 @@ assert len(lines) == 3, f"3 updates should be 3 lines, got {len(lines)}: {lines[
 weights = [next(b["weight"] for b in json.loads(l)["banks"] if b["id"] == "bank_b") for l in lines]
 assert weights[1:] == [11, 12], weights
 PY
+
+# --quiet on the changing config-tool commands: nothing on stdout, the change made; the printing
+# commands have no --quiet (a usage error naming it).
+out=$("$build/config-tool" bank bank_b --weight 13 --reason "cli quiet test" --quiet)
+[ -z "$out" ] || fail "bank --quiet printed: $out"
+[ "$("$build/config-tool" get banks.bank_b.weight)" = 13 ] || fail "bank --quiet did not change the weight"
+out=$("$build/config-tool" set routing_rules.chaos_failure_rate 0.2 --reason "cli quiet test" -q)
+[ -z "$out" ] || fail "set -q printed: $out"
+set +e; "$build/config-tool" show --quiet >"$dir/out" 2>"$dir/err"; code=$?; set -e
+[ "$code" = 2 ] && grep -q -- "--quiet" "$dir/err" || { cat "$dir/err" >&2; fail "show --quiet should be a usage error naming --quiet (exit $code)"; }
 echo "cli_json_test: ok"

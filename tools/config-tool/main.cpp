@@ -90,7 +90,12 @@ int main(int argc, char** argv) try {
   watch->add_option("--max-updates", max_updates, "Exit after this many prints (0 = never)");
 
   const std::string json_help = "Machine-readable JSON output (errors too: {\"error\": ..., \"exit_code\": N} on stdout)";
-  for (auto* sub : app.get_subcommands({})) add_output_flags(*sub, g.json, nullptr, json_help);
+  // --quiet where a command changes something (its confirmation is optional); show, get, history,
+  // validate and watch exist to print, so they have no --quiet.
+  for (auto* sub : app.get_subcommands({})) {
+    const bool changes = sub == init || sub == set || sub == bank || sub == weights || sub == chaos;
+    add_output_flags(*sub, g.json, changes ? &g.quiet : nullptr, json_help);
+  }
   if (auto code = parse_command_line(app, argc, argv, "config-tool")) return *code;
   set_json_errors(g.json);
 
