@@ -49,13 +49,13 @@ set +e; "$build/agent" report "$dir/a.csv" --since yesterday 2>"$dir/err"; code=
 
 # --json and --quiet are listed in the help of the subcommands they apply to.
 for sub in status once run report score drill-report; do
-  "$build/agent" "$sub" --help | grep -q -- "--json" || fail "agent $sub --help does not list --json"
+  grep -q -- "--json" <<< "$("$build/agent" "$sub" --help)" || fail "agent $sub --help does not list --json"
 done
 for sub in once run score drill-report; do
-  "$build/agent" "$sub" --help | grep -q -- "--quiet" || fail "agent $sub --help does not list --quiet"
+  grep -q -- "--quiet" <<< "$("$build/agent" "$sub" --help)" || fail "agent $sub --help does not list --quiet"
 done
 for sub in show get history watch validate; do
-  "$build/config-tool" "$sub" --help | grep -q -- "--json" || fail "config-tool $sub --help does not list --json"
+  grep -q -- "--json" <<< "$("$build/config-tool" "$sub" --help)" || fail "config-tool $sub --help does not list --json"
 done
-"$build/checkout" --help | grep -q -- "--quiet" || fail "checkout --help does not list --quiet"
+grep -q -- "--quiet" <<< "$("$build/checkout" --help)" || fail "checkout --help does not list --quiet"
 echo "cli_time_test: ok"

@@ -68,7 +68,7 @@ log_is_valid "$log"
 # The agent follows the new file: a cycle after the rotation counts payments again.
 lines_before=$(wc -l < "$work/agent.out")
 agent_sees_payments() {
-  tail -n +"$((lines_before + 1))" "$work/agent.out" | grep -q 'payments [1-9]'
+  grep -q 'payments [1-9]' <<< "$(tail -n +"$((lines_before + 1))" "$work/agent.out")"
 }
 wait_for 10 "an agent cycle with payments after the mv" agent_sees_payments
 # ...and says what it saw: the log missing for a moment, or replaced by a new file.

@@ -32,7 +32,7 @@ else
 fi
 
 # The commands the units run exist as flags: --help of each names them.
-"$build_dir/simulator" --help | grep -q -- '--tps' || fail "simulator has no --tps"
-"$build_dir/agent" run --help | grep -q -- '--interval' || fail "agent run has no --interval"
-"$build_dir/agent" status --help | grep -q -- '--prometheus' || fail "agent status has no --prometheus"
+grep -q -- '--tps' <<< "$("$build_dir/simulator" --help)" || fail "simulator has no --tps"
+grep -q -- '--interval' <<< "$("$build_dir/agent" run --help)" || fail "agent run has no --interval"
+grep -q -- '--prometheus' <<< "$("$build_dir/agent" status --help)" || fail "agent status has no --prometheus"
 echo "systemd units: ok"

@@ -50,8 +50,8 @@ wait_for() {
   done
   echo "ok: $what ($(( ($(date +%s%N) - start) / 1000000 )) ms)"
 }
-pane_has() { pane | grep -qE -- "$1"; }
-pane_lacks() { ! pane | grep -qE -- "$1"; }
+pane_has() { grep -qE -- "$1" <<< "$(pane)"; }
+pane_lacks() { ! grep -qE -- "$1" <<< "$(pane)"; }
 alt_screen() { [ "$(tm display -p -t wr '#{alternate_on}')" = "$1" ]; }
 cursor_shown() { [ "$(tm display -p -t wr '#{cursor_flag}')" = 1 ]; }
 prompt_back() { pane | grep -v '^$' | tail -1 | grep -q '^WRPROMPT\$ *$'; }
