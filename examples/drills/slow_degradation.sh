@@ -5,7 +5,11 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 drill_run 45 bank_c:errors=0.15:6s+12s bank_c:errors=0.35:18s+12s bank_c:errors=0.6:30s+12s
-# Known-short until the agent heals better (issue 14, branch healing), measured on the default seed in virtual time:
-# first-attempt gap 69% (bar 90%). The p95 gap passes on this seed (86%) but not on seeds 1 and 2 (71%,
-# 72%; bar 80%; examples/drills/run_seeds.sh --seeds 3 slow_degradation), so it is marked too.
+# The outlier rule (fault rate 10+ points above its peers' and its own norm, beyond chance) moves
+# bank_c's traffic before its faults reach the absolute thresholds. Still known-short, measured in
+# virtual time: first-attempt gap 68% on the default seed, 74% / 81% / 85% on seeds 1-3; p95 gap 80%
+# (79.6%) on the default seed, 75% / 80% / 96% on seeds 1-3 (examples/drills/run_seeds.sh --seeds 3
+# slow_degradation). Left: the 15% phase is not clear from the peers until a few seconds of it are in
+# the log, and the half_open probes during the 60% phase neither close nor reopen (1/3 fail: between
+# the thresholds), so the bank keeps probing at ~2/s to the end.
 drill_score 45 --detect-from 30s --known-short first_attempt_gap --known-short p95_gap

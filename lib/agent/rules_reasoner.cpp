@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/chance.h"
 #include "contract/config_paths.h"
 #include "platform/terminal.h"
 
@@ -148,6 +149,8 @@ std::int64_t recent_opens(const Config& config, const std::string& bank_id, Time
 // so when traffic thins out the slowest attempts are the last to arrive and a small window
 // over-represents them.
 constexpr std::uint64_t kSlowMinAttempts = 50;
+// An outlier verdict needs this many served attempts in the evidence, in the peers and in its norm.
+constexpr std::uint64_t kOutlierMinServed = 50;
 
 // Everything the rules read about one enabled bank this cycle.
 struct BankView {
@@ -157,6 +160,9 @@ struct BankView {
   bool escalate = false;
   std::int64_t slow_ms = 0;  // the slow-call threshold
   double slow_rate_S = 0, slow_rate_E = 0;
+  BankSilence silence;  // judged only with its breaker closed and its weight unchanged for the span
+  double peer_fault_rate = 0;  // pooled over the other enabled banks with a closed breaker (short window)
+  bool outlier = false;
 };
 
 // What this cycle decided for a bank so far.
@@ -190,6 +196,54 @@ double slow_rate(const BankWindowStats& s, std::int64_t slow_ms) {
   return BankWindowStats::ratio(s.latency.count_at_least(slow_ms), s.attempts);
 }
 
+// The silence verdict (silence.h) for a bank whose share nobody moved: a change to its weight or
+// breaker within the span moves its share of finished attempts by itself, so such a bank is not judged.
+BankSilence silence_of(const Ctx& c, const Bank& b) {
+  if (b.circuit_breaker.state != BreakerState::closed) return {};
+  const TimeMs span_since = c.now() - c.o.silence.window_ms - c.o.silence.baseline_ms;
+  for (const char* field : {"weight", "circuit_breaker.state", "health_status"}) {
+    const std::optional<TimeMs> at = changed_at(c.config, bank_path(b, field));
+    if (at && *at >= span_since) return {};
+  }
+  return bank_silence(c.obs.rows, b.id, c.now(), c.o.silence);
+}
+
+std::string silence_numbers(const BankSilence& s, const RulesOptions& o) {
+  return fmt::format("silent: {} attempts finished in the last {} s where its {} share of the {} s before predicts {:.0f}",
+                     s.finished, static_cast<double>(o.silence.window_ms) / 1000, format_percent(s.baseline_share),
+                     static_cast<double>(o.silence.baseline_ms) / 1000, s.expected);
+}
+
+// Outlier (header): E's fault rate >= outlier_margin above both the peers' pooled rate and its own
+// norm, over >= kOutlierMinServed served attempts, with that many faults beyond chance at the higher
+// of the two reference rates (Poisson tail < outlier_alpha). Fills peer_rate.
+bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, double& peer_rate) {
+  std::uint64_t peer_faults = 0, peer_served = 0;
+  for (const Bank& o : c.config.banks) {
+    if (!o.enabled || o.id == b.id || o.health_status == Health::down || o.circuit_breaker.state != BreakerState::closed)
+      continue;
+    if (const BankWindowStats* s = c.obs.short_window.find(o.id)) {
+      peer_faults += s->faults();
+      peer_served += s->served();
+    }
+  }
+  peer_rate = BankWindowStats::ratio(peer_faults, peer_served);
+  const auto min_served = std::max<std::uint64_t>(kOutlierMinServed, static_cast<std::uint64_t>(b.circuit_breaker.min_requests));
+  if (E.served() < min_served || peer_served < min_served) return false;
+  // Its own norm: the long window before the short one. A bank that is always this much worse than
+  // its peers is the operator's choice, not an incident; without a norm there is no telling.
+  const BankWindowStats norm = c.obs.rows.bank_stats(b.id, c.obs.long_since(), c.obs.short_since() - 1);
+  if (norm.served() < min_served) return false;
+  const double reference = std::max(peer_rate, norm.fault_rate());
+  if (E.fault_rate() - reference < c.o.outlier_margin) return false;
+  return poisson_at_least(E.faults(), reference * static_cast<double>(E.served())) < c.o.outlier_alpha;
+}
+
+std::string outlier_numbers(const BankView& v) {
+  return fmt::format("outlier: {} faults over {} served attempts, its peers {}", format_percent(v.E.fault_rate()),
+                     v.E.served(), format_percent(v.peer_fault_rate));
+}
+
 BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& escalations) {
   BankView v;
   v.bank = &b;
@@ -202,6 +256,8 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
   v.slow_ms = slow_call_threshold_ms(c.config, c.obs, b.id, c.o);
   v.slow_rate_S = slow_rate(v.S, v.slow_ms);
   v.slow_rate_E = slow_rate(v.E, v.slow_ms);
+  v.silence = silence_of(c, b);
+  v.outlier = is_outlier(c, b, v.E, v.peer_fault_rate);
   return v;
 }
 
@@ -275,6 +331,39 @@ bool no_room_without(const Ctx& c, const Bank& self, const BankWindowStats& E, d
   return others > 0 && room_per_s < attempts_per_s(c);
 }
 
+// Are a held bank's attempts finishing fast since its weight or breaker was last set? The survivors
+// of a hanging bank are its fast attempts, so good-looking rows alone cannot bring it back
+// (silence.h). `after_cut` tells whether that last change lowered its weight (or was its breaker):
+// the first step back up needs `finishing`; later steps of a ramp need only "not hanging".
+struct HeldCompletion {
+  BankCompletion done;
+  bool after_cut = true;
+};
+HeldCompletion held_completion(const Ctx& c, const Bank& b) {
+  const std::vector<double> shares = traffic_shares(c.config);
+  double share = 0;
+  for (std::size_t i = 0; i < c.config.banks.size(); ++i)
+    if (c.config.banks[i].id == b.id) share = shares[i];
+  HeldCompletion h;
+  const std::string weight_path = bank_path(b, "weight");
+  const HistoryEntry* weight_change = last_change(c.config, weight_path);
+  const std::optional<TimeMs> breaker_change = changed_at(c.config, bank_path(b, "circuit_breaker.state"));
+  TimeMs since = c.obs.short_since();
+  if (weight_change) {
+    since = weight_change->timestamp;
+    for (const FieldChange& f : changes_from_details(weight_change->details))
+      if (f.path == weight_path && f.before.is_number() && f.after.is_number())
+        h.after_cut = f.after.get<double>() < f.before.get<double>();
+  }
+  if (breaker_change && *breaker_change >= since) {
+    since = *breaker_change;  // half_open scales its share; a close is a fresh start
+    h.after_cut = true;
+  }
+  h.done = completion_since(c.obs.rows, b.id, std::max(since, c.obs.long_since()), c.now(), share,
+                            slow_call_threshold_ms(c.config, c.obs, b.id, c.o), c.o.silence);
+  return h;
+}
+
 // Rule 2, closed -> open.
 void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej) {
   const Bank& b = *v.bank;
@@ -283,7 +372,9 @@ void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej
   const bool by_rate = v.E.served() >= static_cast<std::uint64_t>(cb.min_requests) &&
                        v.E.fault_rate() > cb.failure_rate_threshold;
   const bool escalate_open = v.escalate && b.health_status != Health::degraded;  // degraded escalates to down
-  if (!by_run && !by_rate && !escalate_open) return;
+  // A bank whose attempts hang is dead to the customers routed to it: each waits out a timeout.
+  const bool by_silence = v.silence.silent;
+  if (!by_run && !by_rate && !escalate_open && !by_silence) return;
   if (ej.ejected >= ej.cap) {
     c.d.notes.push_back(fmt::format("{}: breaker left closed: ejection cap, {} of the enabled banks already out (max {})",
                                     b.id, ej.ejected, ej.cap));
@@ -303,6 +394,7 @@ void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej
       by_run ? fmt::format("{} consecutive faults (threshold {})", v.E.trailing_faults, cb.failure_threshold)
       : by_rate ? fmt::format("fault rate {} over {} served attempts (threshold {}, min {})", format_percent(v.E.fault_rate()),
                               v.E.served(), format_percent(cb.failure_rate_threshold), cb.min_requests)
+      : by_silence ? silence_numbers(v.silence, c.o)
                 : std::string("escalation: an earlier action on it did not help");
   breaker_action(c, v, plan, BreakerState::open, fmt::format("{}: open the breaker: {}", b.id, why));
   ++ej.ejected;
@@ -333,8 +425,12 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   const CircuitBreaker& cb = b.circuit_breaker;
   const BankWindowStats& E = v.E;
   const bool enough = E.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests);
+  // Probes that hang never show as rows: the ones that finish are the fast ones. So the probes must
+  // also finish at the rate its share predicts (silence.h), or the probe failed.
+  const BankCompletion done = held_completion(c, b).done;
+  const bool hanging = done.hanging;
   const bool failed = E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold) ||
-                      (enough && E.fault_rate() > cb.failure_rate_threshold);
+                      (enough && E.fault_rate() > cb.failure_rate_threshold) || hanging;
   double room = 0;
   if (failed && enough && no_room_without(c, b, E, room)) {
     // Capacity panic: the probes fail too often for a healthy bank, but it still serves, and without
@@ -345,9 +441,10 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
                                b.id, E.faults(), E.served(), format_percent(E.fault_rate()), room, attempts_per_s(c)));
   } else if (failed) {
     breaker_action(c, v, plan, BreakerState::open,
-                   fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end: reopen", b.id, E.faults(),
-                               E.served(), format_percent(E.fault_rate()), E.trailing_faults));
-  } else if (enough && E.fault_rate() <= cb.failure_rate_threshold / 2 && v.slow_rate_E <= c.o.slow_leave) {
+                   fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end, {} of {:.0f} expected probes "
+                               "finished: reopen", b.id, E.faults(), E.served(), format_percent(E.fault_rate()),
+                               E.trailing_faults, done.finished, done.expected));
+  } else if (enough && done.finishing && E.fault_rate() <= cb.failure_rate_threshold / 2 && v.slow_rate_E <= c.o.slow_leave) {
     breaker_action(c, v, plan, BreakerState::closed,
                    fmt::format("{}: probes healthy: {} faults in {} probes ({} <= {}), {} slow: close", b.id, E.faults(),
                                E.served(), format_percent(E.fault_rate()), format_percent(cb.failure_rate_threshold / 2), format_percent(v.slow_rate_E)));
@@ -391,6 +488,10 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
                   fmt::format("{}: degraded: fault rate {} over {} served attempts in {} s (enter at {}), {} over {} s",
                               b.id, format_percent(v.S.fault_rate()), v.S.served(), c.obs.short_window_ms / 1000,
                               format_percent(c.o.degrade_enter), format_percent(v.L.fault_rate()), c.obs.long_window_ms / 1000));
+  } else if (v.silence.silent) {
+    health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, silence_numbers(v.silence, c.o)));
+  } else if (v.outlier) {
+    health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, outlier_numbers(v)));
   } else if (v.S.attempts >= std::max<std::uint64_t>(min_requests, kSlowMinAttempts) && v.slow_rate_S >= c.o.slow_enter) {
     health_action(c, v, plan, Health::degraded,
                   fmt::format("{}: degraded: slow, {} of {} attempts took >= {} ms (enter at {}), p95 {} ms", b.id,
@@ -413,7 +514,7 @@ void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   // undone at the next probe ("degraded so its probes can flow"), a verdict per flap.
   if (v.escalate && plan.breaker == BreakerState::closed) {
     health_action(c, v, plan, Health::down, fmt::format("{}: down: escalation, an earlier action on it did not help", b.id));
-  } else if (dwelt(c, b) && plan.breaker == BreakerState::closed &&
+  } else if (dwelt(c, b) && plan.breaker == BreakerState::closed && !v.silence.silent &&
              v.S.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests) &&
              v.S.fault_rate() <= c.o.degrade_leave && v.slow_rate_S <= c.o.slow_leave && p95 < c.o.latency_leave_ms) {
     health_action(c, v, plan, Health::healthy,
@@ -493,8 +594,14 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
     wp.why[b.id] = "slow start after its breaker closed";
     return std::min(want, std::max(floor_weight, step));
   }
+  if (v.silence.silent) {
+    // Its attempts stopped finishing: they hang (silence.h). Like a slow bank it is cut to 1, before
+    // the slow rows that would prove it arrive.
+    wp.why[b.id] = fmt::format("{}; floor 1", silence_numbers(v.silence, c.o));
+    return std::min<std::int64_t>(1, floor_weight);
+  }
   const bool slow = v.slow_rate_E >= c.o.slow_enter && E.attempts >= kSlowMinAttempts;
-  const bool bad = E.fault_rate() >= c.o.degrade_enter || slow;
+  const bool bad = E.fault_rate() >= c.o.degrade_enter || slow || v.outlier;
   const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave;
   const std::string numbers = fmt::format("{} faults, {} slow (>= {} ms) over {} recent attempts", format_percent(E.fault_rate()),
                                           format_percent(v.slow_rate_E), v.slow_ms, E.attempts);
@@ -506,18 +613,23 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
   if (bad && enough_to_cut) {
     // A bank that is only slow succeeds, so a trickle of 1 is enough to see it recover, and every
     // first attempt it takes is a slow payment: its floor is 1, not a tenth of its intent.
-    const bool only_slow = slow && E.fault_rate() < c.o.degrade_enter;
+    const bool only_slow = slow && !v.outlier && E.fault_rate() < c.o.degrade_enter;
     const std::int64_t to = only_slow ? std::min<std::int64_t>(1, floor_weight) : floor_weight;
-    wp.why[b.id] = fmt::format("{}: {}; floor {}", only_slow ? "slow" : "failing", numbers, to);
+    wp.why[b.id] = fmt::format("{}: {}; floor {}", only_slow ? "slow" : E.fault_rate() >= c.o.degrade_enter ? "failing" : "outlier",
+                               v.outlier ? numbers + fmt::format(", peers {} faults", format_percent(v.peer_fault_rate)) : numbers, to);
     wp.dead[b.id] = E.fault_rate() > b.circuit_breaker.failure_rate_threshold;
     return to;
   }
-  if (plan.health != Health::healthy && !(good && enough)) {
+  const HeldCompletion held = held_completion(c, b);
+  const BankCompletion& done = held.done;
+  const bool completing = held.after_cut ? done.finishing : !done.hanging;
+  if (plan.health != Health::healthy && !(good && enough && completing)) {
     // Between the thresholds (or too few attempts to tell) a bank that is not healthy holds: the
     // same hysteresis as the health verdict.
-    c.d.notes.push_back(fmt::format("{}: weight held at {}: {} (need <= {} faults, <= {} slow, >= {} attempts)", b.id,
-                                    b.weight, numbers, format_percent(c.o.degrade_leave), format_percent(c.o.slow_leave),
-                                    c.o.probe_min_requests));
+    c.d.notes.push_back(fmt::format("{}: weight held at {}: {}, {} of {:.0f} expected attempts finished since its weight "
+                                    "was set (need <= {} faults, <= {} slow, >= {} attempts, >= {} finished)",
+                                    b.id, b.weight, numbers, done.finished, done.expected, format_percent(c.o.degrade_leave),
+                                    format_percent(c.o.slow_leave), c.o.probe_min_requests, format_percent(1 - c.o.silence.ratio)));
     return std::nullopt;
   }
   wp.why[b.id] = fmt::format("{}, {}", to_string(plan.health), numbers);

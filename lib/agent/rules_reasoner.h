@@ -8,7 +8,18 @@
 // else. A SLOW call takes >= max(slow_call_floor_ms, slow_peer_factor x the median of its peers'
 // short-window p50): far above what the other banks answer in. The EVIDENCE for a bank is its rows
 // since its breaker last changed state, never older than the short window, so failures from before a
-// close cannot reopen it.
+// close cannot reopen it. A SILENT bank's attempts stopped finishing while its peers' go on (silence.h:
+// far fewer rows in the last 2 s than its share of the 4 s before predicts, beyond what chance can
+// explain): its attempts hang, seconds before the slow rows or timeouts that prove it arrive. Silence
+// is judged only on a bank whose weight, breaker and health nobody changed within those 6 s.
+// An OUTLIER fails more than its peers AND than it used to: its fault rate in the evidence is >=
+// outlier_margin above both the pooled fault rate of the other enabled banks with a closed breaker
+// (short window) and its own norm (the long window before the short one), each over >= 50 served
+// attempts, and so many faults are beyond chance at the higher of those two rates (Poisson tail <
+// outlier_alpha: a thin bank's 3 faults in 20 are not a verdict).
+// It catches the bank that degrades below the absolute thresholds (15% more errors than usual
+// costs every customer routed there, though 22% faults is under degrade_enter); a bank that is
+// always a little worse than the others (a few points) is its operator's choice, not an incident.
 //
 // The rules, in the order they decide, per enabled bank (disabled banks are the operator's):
 // 1. Operator cooldown. No rule writes a field that a non-agent history entry changed less than
@@ -18,8 +29,8 @@
 //    verdict). Protected fields: kAgentFields. `enabled` is never touched at all.
 // 2. Breaker (eject what is dead).
 //    closed -> open: failure_threshold trailing faults in the evidence, or a fault rate above
-//    failure_rate_threshold with >= min_requests served attempts, or a learn escalation on a healthy
-//    bank. Subject to the ejection cap and panic mode (like Envoy's max_ejection_percent and panic
+//    failure_rate_threshold with >= min_requests served attempts, or silence (every customer routed
+//    to a hanging bank waits out a timeout), or a learn escalation on a healthy bank. Subject to the ejection cap and panic mode (like Envoy's max_ejection_percent and panic
 //    threshold): at most max(1, max_ejection_fraction x enabled banks) banks are ejected (breaker open
 //    or down) at once, and no breaker opens when every other eligible bank is failing too (panic:
 //    ejecting would only pile the load onto failing banks; the failure is not one bank's). Nor does
@@ -34,18 +45,22 @@
 //    set so its probes flow at >= min_probe_rate_per_s (at least its intended weight; not a trickle
 //    of a floor weight), and a `down` bank becomes `degraded` so the probes can flow.
 //    half_open -> open: failure_threshold trailing faults, or a fault rate above the threshold over
-//    >= probe_min_requests probes, except in a capacity panic (then closed, at its floor weight).
+//    >= probe_min_requests probes, or probes that HANG (fewer than a quarter of the probes its
+//    share predicts have finished, beyond chance: silence.h completion_since), except in a capacity
+//    panic (then closed, at its floor weight).
 //    half_open -> closed: >= probe_min_requests probes with a fault rate at most half the threshold
-//    and a slow-call rate at most slow_leave.
+//    and a slow-call rate at most slow_leave, and its probes FINISHING at >= 3/4 of the rate its
+//    share predicts (the probes that finish first are the fast ones: a hanging bank's survivors look
+//    healthy).
 // 3. Health, with hysteresis and dwell.
-//    healthy -> degraded: its breaker opened; or (after min_dwell) the short window has >= min_requests
+//    healthy -> degraded: its breaker opened; or (after min_dwell) it is silent or an outlier; or the short window has >= min_requests
 //    served attempts with a fault rate >= degrade_enter and the long window agrees at >= half of it;
 //    or the bank is SLOW: slow-call rate >= slow_enter over >= max(min_requests, 50) attempts (rows
 //    are written when attempts finish, so a thin window over-represents the slow ones), or p95 >=
 //    latency_enter_ms in both windows.
-//    degraded -> healthy: after min_dwell, breaker closed, >= probe_min_requests served attempts in
-//    the short window with fault rate <= degrade_leave, slow-call rate <= slow_leave and p95 <
-//    latency_leave_ms.
+//    degraded -> healthy: after min_dwell, breaker closed, not silent, >= probe_min_requests served
+//    attempts in the short window with fault rate <= degrade_leave, slow-call rate <= slow_leave and
+//    p95 < latency_leave_ms.
 //    degraded -> down: only on a learn escalation, and only with the breaker closed (open
 //    or probing, a failed probe is already answered by a longer hold: a `down` then would be undone at
 //    the next probe, one verdict per flap). down -> half_open probing after the dwell.
@@ -56,14 +71,16 @@
 //      the probe weight set when it goes half_open).
 //    * Breaker closing this cycle: slow start at one step of its intent (as Envoy and HAProxy do).
 //      Full restoration then takes ceil(1 / weight_step_fraction) = 4 cycles.
-//    * Failing or slow in the evidence (fault rate >= degrade_enter, or slow-call rate >= slow_enter
+//    * Failing, an outlier or slow in the evidence (fault rate >= degrade_enter, or slow-call rate >= slow_enter
 //      over >= 50 attempts; judged over >= min_requests attempts for a healthy bank, >=
 //      probe_min_requests otherwise): toward a floor of degraded_floor_fraction of its intent, or
 //      of 1 when it is only slow (it succeeds, so 1 shows its recovery, and each first attempt it
-//      takes is a slow payment) (never 0: a trickle keeps recovery observable); back toward the
-//      reference once fault rate <=
-//      degrade_leave and slow-call rate <= slow_leave; held in between. This holds whatever the health
-//      verdict says: `degraded` for slowness moves weight like failures do.
+//      takes is a slow payment) (never 0: a trickle keeps recovery observable). Silent: to 1 at
+//      once, like a slow bank, before the rows that prove its slowness arrive. Back toward the
+//      reference once fault rate <= degrade_leave, slow-call rate <= slow_leave and its attempts
+//      since its weight was last set finish at >= 3/4 of the rate its share predicts
+//      (completion_since, >= 5 due); held in between. This holds whatever the health verdict says:
+//      `degraded` for slowness moves weight like failures do.
 //    * Otherwise the reference: the intent, or with routing_rules.success_rate_routing enabled the
 //      success-rate allocation (rule 5).
 //    * Capacity: no bank's projected load (its share x the attempts per second in the short window)
@@ -100,6 +117,7 @@
 #include "agent/agent_actions.h"
 #include "contract/config_model.h"
 #include "agent/observation.h"
+#include "agent/silence.h"
 
 namespace payops {
 
@@ -128,6 +146,11 @@ struct RulesOptions {
   double slow_peer_factor = 4.0;
   double slow_enter = 0.25;
   double slow_leave = 0.10;
+  // Outlier (rules 3, 4): a fault rate this far above its peers', beyond chance (z >= outlier_z).
+  double outlier_margin = 0.10;
+  double outlier_alpha = 1e-6;
+  // Silence (rules 3, 4; silence.h): attempts that stop finishing are the first sign of a hang.
+  SilenceOptions silence;
   // Capacity (rule 4): the share of a learned ceiling the agent plans to use.
   double capacity_headroom = 0.8;
   // A bank with no learned ceiling takes at most this much more than its peak served second.

@@ -30,7 +30,10 @@ StatusLine::StatusLine(std::FILE* stream) : stream_(stream != nullptr && is_term
 void StatusLine::show(std::string_view text) {
   if (stream_ == nullptr) return;
   const std::size_t cols = terminal_size(stream_).cols;
-  const std::string line = "\r" + fit_to_columns(escape_for_terminal(text), cols > 1 ? cols - 1 : 0) + "\x1b[K";
+  // Appended piece by piece: gcc 12's -Wrestrict misfires on `"\r" + std::string + "..."` in Release.
+  std::string line = "\r";
+  line += fit_to_columns(escape_for_terminal(text), cols > 1 ? cols - 1 : 0);
+  line += "\x1b[K";
   std::fwrite(line.data(), 1, line.size(), stream_);
   std::fflush(stream_);
   shown_ = true;

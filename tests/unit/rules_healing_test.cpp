@@ -227,8 +227,10 @@ TEST_CASE("slow is a failure mode: a slow bank loses first-attempt share and reg
   apply_all(c, decide_rules(c, slow.observe(kNow + 1000), RulesOptions{}), kNow + 1000);
   CHECK(c.banks[1].weight == 1);
   Rows fast;
-  per_second(fast, kNow + 2000, kNow + 32'000, 20, "bank_a");
-  per_second(fast, kNow + 2000, kNow + 32'000, 10, "bank_b", 0, ErrorCode::none, 250);
+  // Traffic goes on past each cycle: a held bank comes back only on attempts that started after its
+  // weight was last set and finished at the rate that weight predicts (silence.h).
+  per_second(fast, kNow + 2000, kNow + 37'000, 60, "bank_a");
+  per_second(fast, kNow + 2000, kNow + 37'000, 30, "bank_b", 0, ErrorCode::none, 250);
   std::vector<std::int64_t> seen;
   for (TimeMs t = kNow + 32'000; t < kNow + 37'000; t += 1000) {
     apply_all(c, decide_rules(c, fast.observe(t), RulesOptions{}), t);
@@ -292,4 +294,34 @@ TEST_CASE("success-rate routing: the best banks get the share, the rest explore;
   CHECK(c.banks[1].weight == 25);
   CHECK(c.banks[2].weight == 15);
   CHECK(c.banks[3].weight == 10);
+}
+
+TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its own norm loses its share") {
+  Config c = test::two_bank_config();
+  c.banks.push_back(c.banks[1]);
+  c.banks[2].id = "bank_c";
+  Rows rows;
+  per_second(rows, kNow - 120'000, kNow, 40, "bank_a", 50);  // 2% faults all along
+  per_second(rows, kNow - 120'000, kNow, 20, "bank_c", 50);
+  SUBCASE("degrades from its norm: 2% -> 20% (under degrade_enter 25%), peers at 2%") {
+    per_second(rows, kNow - 120'000, kNow - 30'000, 20, "bank_b", 50);
+    per_second(rows, kNow - 30'000, kNow, 20, "bank_b", 5);  // the short window (30 s here)
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* h = find_action(d, "update_bank_health", "bank_b");
+    REQUIRE(h);
+    CHECK(h->reason.find("outlier: 20.0% faults over 600 served attempts, its peers 2.0%") != std::string::npos);
+    CHECK(rerouted(d, "bank_b") < 40);
+    CHECK_FALSE(find_action(d, "update_bank_health", "bank_a"));
+  }
+  SUBCASE("always that much worse than its peers: its norm, the operator's choice") {
+    per_second(rows, kNow - 120'000, kNow, 20, "bank_b", 5);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    CHECK_FALSE(find_action(d, "update_bank_health", "bank_b"));
+    CHECK(rerouted(d, "bank_b") == -1);
+  }
+  SUBCASE("too few attempts to tell") {
+    per_second(rows, kNow - 120'000, kNow - 30'000, 20, "bank_b", 50);
+    rows.spread(kNow - 30'000, kNow, 15, "bank_b", 5);  // 3 of 15: under min_requests (20)
+    CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b"));
+  }
 }

@@ -99,6 +99,8 @@ TEST_CASE("half_open: healthy probes close the breaker, failed probes reopen it 
     Rows rows;
     rows.spread(kNow - 40'000, kNow - 12'000, 30, "bank_b", 1);  // failures before half_open: not evidence
     rows.spread(kNow - 9000, kNow, 6, "bank_b");
+    // bank_a's attempts in the same span: the probes finish at the rate bank_b's share predicts.
+    rows.spread(kNow - 9000, kNow, 100, "bank_a");
     const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
     const Action* a = find_action(d, "set_circuit_breaker", "bank_b");
     REQUIRE(a);
