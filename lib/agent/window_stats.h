@@ -49,7 +49,16 @@ class LatencyHistogram {
  public:
   static constexpr std::int64_t kBucketCount = 16000;  // 0..15999 ms in 1 ms buckets
 
-  void add(std::int64_t latency_ms);
+  void add(std::int64_t latency_ms) {
+    if (latency_ms < 0) latency_ms = 0;  // parsed rows are non-negative; be total anyway
+    ++count_;
+    sum_ms_ += latency_ms;
+    if (latency_ms < kBucketCount && !buckets_.empty()) {
+      ++buckets_[static_cast<std::size_t>(latency_ms)];
+    } else {
+      add_rare(latency_ms);
+    }
+  }
   void merge(const LatencyHistogram& other);
   std::uint64_t count() const { return count_; }
   // Sum of all latencies, for the average.
@@ -61,6 +70,7 @@ class LatencyHistogram {
   std::uint64_t count_at_least(std::int64_t threshold_ms) const;
 
  private:
+  void add_rare(std::int64_t latency_ms);  // the first add, or a value past the buckets (counted)
   std::vector<std::uint64_t> buckets_;
   mutable std::vector<std::int64_t> overflow_;  // >= kBucketCount ms; sorted lazily
   mutable bool overflow_sorted_ = true;
@@ -138,23 +148,25 @@ class PaymentTracker {
   void prefetch(std::uint64_t key) const;
 
  private:
+  // One table for both generations: a slot remembers the generation that last saw its id. An id is
+  // in the current generation if that is generation_, in the previous one if generation_ - 1, and
+  // forgotten if older (its slot is reused when the id comes back, dropped when the table is rebuilt).
+  // Rotating is then one increment, and each row costs one probe.
   struct Slot {
     std::uint64_t key;
-    std::uint8_t used;
+    std::uint32_t generation;  // 0: empty slot
     std::uint8_t success;
     std::uint8_t hard;
   };
-  struct Table {
-    std::vector<Slot> slots;
-    std::size_t used = 0;
-    Slot* find(std::uint64_t key);
-    // The key's slot if present (used set), else the empty slot where it goes: the caller fills it
-    // and counts it in `used`. Makes room for one more key first.
-    Slot& probe(std::uint64_t key);
-    void clear();
-    void prefetch(std::uint64_t key) const;
-  };
-  Table current_, previous_;
+  // The key's slot if it holds one (generation != 0), else the empty slot where it goes: the caller
+  // fills it and counts it in used_. Makes room for one more key first.
+  Slot& probe(std::uint64_t key);
+  // Re-inserts the ids of the last two generations into a table at most a quarter full.
+  void rebuild();
+  std::vector<Slot> slots_;
+  std::size_t used_ = 0;          // slots holding an id, remembered or forgotten
+  std::size_t current_ids_ = 0, previous_ids_ = 0;  // slots of generation_ and generation_ - 1
+  std::uint32_t generation_ = 2;  // so that generation_ - 1 is never the empty mark
   std::optional<TimeMs> generation_start_;
 };
 

@@ -148,3 +148,28 @@ TEST_CASE("scan_decoded: same summary and rows as scan_lines, lines across 64-by
     CHECK(want == got);
   }
 }
+
+TEST_CASE("fast decoder: a remembered span never vouches for different bytes of the same length") {
+  CsvRowDecoder decoder;
+  // row_line(1): EUR, a bank id, "Bank A", a soft failure; row_line(3): a success. Remember both,
+  // then change one byte of the currency..status span at a time, keeping its length and commas.
+  for (const int i : {1, 3}) {
+    const std::string good = row_line(i);
+    check_same_as_parse_csv_line(good, decoder);
+    std::size_t span_begin = 0;
+    for (int commas = 0; commas < 3; ++span_begin) commas += good[span_begin] == ',';
+    std::size_t span_end = span_begin;
+    for (int commas = 0; commas < 5; ++span_end) commas += good[span_end] == ',';
+    --span_end;  // the comma after status
+    for (std::size_t at = span_begin; at < span_end; ++at) {
+      if (good[at] == ',') continue;
+      for (const char c : {'A', 'z', '_', '1', ' '}) {
+        std::string line = good;
+        if (line[at] == c) continue;
+        line[at] = c;
+        check_same_as_parse_csv_line(line, decoder);
+        check_same_as_parse_csv_line(good, decoder);
+      }
+    }
+  }
+}
