@@ -31,8 +31,15 @@ struct PendingRow {
   PaymentMethod method;
   ErrorCode code;
 };
+// The heap orders these small keys, not the rows themselves: a pop moves a few 24-byte keys
+// instead of 90-byte rows. (finish_ms, seq) is unique, so the order is the same whatever is moved.
+struct PendingKey {
+  TimeMs finish_ms;
+  std::uint64_t seq;
+  std::uint32_t slot;  // the row's index in Run::pending_
+};
 struct LaterFirst {
-  bool operator()(const PendingRow& a, const PendingRow& b) const {
+  bool operator()(const PendingKey& a, const PendingKey& b) const {
     return a.finish_ms != b.finish_ms ? a.finish_ms > b.finish_ms : a.seq > b.seq;
   }
 };
@@ -116,7 +123,9 @@ class Run {
   std::vector<Label> labels_;
   std::vector<std::uint32_t> label_of_bank_;  // current config's bank index -> label
   std::vector<BankStats> stats_;
-  std::vector<PendingRow> heap_;
+  std::vector<PendingKey> heap_;
+  std::vector<PendingRow> pending_;        // rows in flight, by slot; finished slots are reused
+  std::vector<std::uint32_t> free_slots_;
   std::uint64_t seq_ = 0;
   std::string buffer_;
   TransactionRow scratch_;  // reused for every row: its strings keep their capacity
@@ -338,7 +347,16 @@ void Run::start_payment(TimeMs start_ms) {
     std::copy(std::begin(payment_.transaction_id), std::end(payment_.transaction_id), row.transaction_id);
     row.method = payment_.method;
     row.code = a.code;
-    heap_.push_back(row);
+    std::uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<std::uint32_t>(pending_.size());
+      pending_.push_back(row);
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+      pending_[slot] = row;
+    }
+    heap_.push_back(PendingKey{row.finish_ms, row.seq, slot});
     std::push_heap(heap_.begin(), heap_.end(), LaterFirst{});
 
     if (a.bank_index < 0) {
@@ -381,8 +399,10 @@ void Run::emit(const PendingRow& p) {
 Status Run::flush_due(TimeMs now, bool force_write) {
   while (!heap_.empty() && heap_.front().finish_ms <= now) {
     std::pop_heap(heap_.begin(), heap_.end(), LaterFirst{});
-    emit(heap_.back());
+    const std::uint32_t slot = heap_.back().slot;
     heap_.pop_back();
+    emit(pending_[slot]);
+    free_slots_.push_back(slot);
     if (buffer_.size() >= options_.flush_bytes) {
       if (auto s = sink_(buffer_); !s.ok()) return s;
       buffer_.clear();
