@@ -116,69 +116,81 @@ std::size_t slot_of(std::uint64_t key, std::size_t mask) {
 }
 }  // namespace
 
-PaymentTracker::Slot& PaymentTracker::probe(std::uint64_t key) {
-  if ((used_ + 1) * 2 > slots_.size()) rebuild();  // keep the load at most 1/2: short probes
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t i = slot_of(key, mask);
-  while (slots_[i].generation != 0 && slots_[i].key != key) i = (i + 1) & mask;
-  return slots_[i];
+PaymentTracker::Slot* PaymentTracker::Table::find(std::uint64_t key) {
+  if (slots.empty()) return nullptr;
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t i = slot_of(key, mask);; i = (i + 1) & mask) {
+    Slot& s = slots[i];
+    if (!s.used) return nullptr;
+    if (s.key == key) return &s;
+  }
 }
 
-void PaymentTracker::rebuild() {
-  const std::size_t live = current_ids_ + previous_ids_;
-  std::size_t size = 1024;
-  while (size < 4 * (live + 1)) size *= 2;
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(size, Slot{0, 0, 0, 0});
-  const std::size_t mask = size - 1;
-  for (const Slot& s : old) {
-    if (s.generation == 0 || s.generation + 1 < generation_) continue;  // empty or forgotten
-    std::size_t i = slot_of(s.key, mask);
-    while (slots_[i].generation != 0) i = (i + 1) & mask;
-    slots_[i] = s;
+PaymentTracker::Slot& PaymentTracker::Table::probe(std::uint64_t key) {
+  // Keep the load at most 1/2 so probes stay short.
+  if ((used + 1) * 2 > slots.size()) {
+    std::vector<Slot> old = std::move(slots);
+    slots.assign(std::max<std::size_t>(1024, old.size() * 2), Slot{0, 0, 0, 0});
+    const std::size_t mask = slots.size() - 1;
+    for (const Slot& s : old) {
+      if (!s.used) continue;
+      std::size_t i = slot_of(s.key, mask);
+      while (slots[i].used) i = (i + 1) & mask;
+      slots[i] = s;
+    }
   }
-  used_ = live;
+  const std::size_t mask = slots.size() - 1;
+  std::size_t i = slot_of(key, mask);
+  while (slots[i].used && slots[i].key != key) i = (i + 1) & mask;
+  return slots[i];
+}
+
+void PaymentTracker::Table::prefetch(std::uint64_t key) const {
+  if (!slots.empty()) __builtin_prefetch(&slots[slot_of(key, slots.size() - 1)]);
 }
 
 void PaymentTracker::prefetch(std::uint64_t key) const {
-  if (!slots_.empty()) __builtin_prefetch(&slots_[slot_of(key, slots_.size() - 1)]);
+  current_.prefetch(key);
+  previous_.prefetch(key);
+}
+
+void PaymentTracker::Table::clear() {
+  std::fill(slots.begin(), slots.end(), Slot{0, 0, 0, 0});
+  used = 0;
 }
 
 PaymentTracker::Seen PaymentTracker::add(std::uint64_t key, TimeMs t, bool success,
                                          bool hard_decline) {
   if (!generation_start_) generation_start_ = t;
   if (t - *generation_start_ >= kPaymentHorizonMs) {
-    // Rotate: ids first seen more than two horizons ago are forgotten. After a gap of two horizons
-    // or more, the current generation is too old to keep as well.
-    const bool gap = t - *generation_start_ >= 2 * kPaymentHorizonMs;
-    generation_ += gap ? 2 : 1;
-    previous_ids_ = gap ? 0 : current_ids_;
-    current_ids_ = 0;
+    // Rotate: ids first seen more than two horizons ago are forgotten. Reuse the old storage.
+    // After a gap of two horizons or more, the current generation is too old to keep as well.
+    std::swap(previous_, current_);
+    current_.clear();
+    if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear();
     generation_start_ = t;
   }
   Seen seen;
-  Slot& slot = probe(key);
-  if (slot.generation == 0) {
-    slot = Slot{key, generation_, 0, 0};
-    ++used_;
-    ++current_ids_;
-  } else if (slot.generation == generation_) {
-    seen.earlier = true;
-  } else if (slot.generation + 1 == generation_) {
-    slot.generation = generation_;  // still within the horizon: carried into the current generation
-    seen.earlier = true;
-    --previous_ids_;
-    ++current_ids_;
+  Slot* slot = &current_.probe(key);
+  if (!slot->used) {
+    *slot = Slot{key, 1, 0, 0};
+    ++current_.used;
+    if (const Slot* old = previous_.find(key)) {
+      // Still within the horizon: carry it into the current generation.
+      // (The stale copy stays in previous_; current_ is always asked first.)
+      slot->success = old->success;
+      slot->hard = old->hard;
+      seen.earlier = true;
+    }
   } else {
-    slot = Slot{key, generation_, 0, 0};  // forgotten: a new payment as far as we can tell
-    ++current_ids_;
+    seen.earlier = true;
   }
-  if (success && !slot.success) {
-    slot.success = 1;
+  if (success && !slot->success) {
+    slot->success = 1;
     seen.first_success = true;
   }
-  if (hard_decline && !slot.hard) {
-    slot.hard = 1;
+  if (hard_decline && !slot->hard) {
+    slot->hard = 1;
     seen.first_hard_decline = true;
   }
   return seen;

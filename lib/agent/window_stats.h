@@ -148,25 +148,23 @@ class PaymentTracker {
   void prefetch(std::uint64_t key) const;
 
  private:
-  // One table for both generations: a slot remembers the generation that last saw its id. An id is
-  // in the current generation if that is generation_, in the previous one if generation_ - 1, and
-  // forgotten if older (its slot is reused when the id comes back, dropped when the table is rebuilt).
-  // Rotating is then one increment, and each row costs one probe.
   struct Slot {
     std::uint64_t key;
-    std::uint32_t generation;  // 0: empty slot
+    std::uint8_t used;
     std::uint8_t success;
     std::uint8_t hard;
   };
-  // The key's slot if it holds one (generation != 0), else the empty slot where it goes: the caller
-  // fills it and counts it in used_. Makes room for one more key first.
-  Slot& probe(std::uint64_t key);
-  // Re-inserts the ids of the last two generations into a table at most a quarter full.
-  void rebuild();
-  std::vector<Slot> slots_;
-  std::size_t used_ = 0;          // slots holding an id, remembered or forgotten
-  std::size_t current_ids_ = 0, previous_ids_ = 0;  // slots of generation_ and generation_ - 1
-  std::uint32_t generation_ = 2;  // so that generation_ - 1 is never the empty mark
+  struct Table {
+    std::vector<Slot> slots;
+    std::size_t used = 0;
+    Slot* find(std::uint64_t key);
+    // The key's slot if present (used set), else the empty slot where it goes: the caller fills it
+    // and counts it in `used`. Makes room for one more key first.
+    Slot& probe(std::uint64_t key);
+    void clear();
+    void prefetch(std::uint64_t key) const;
+  };
+  Table current_, previous_;
   std::optional<TimeMs> generation_start_;
 };
 
