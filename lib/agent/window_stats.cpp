@@ -27,12 +27,9 @@ std::optional<std::size_t> BankIndex::find(std::string_view id) const {
   return std::nullopt;
 }
 
-void LatencyHistogram::add(std::int64_t latency_ms) {
-  if (latency_ms < 0) latency_ms = 0;  // parsed rows are non-negative; be total anyway
-  ++count_;
-  sum_ms_ += latency_ms;
+void LatencyHistogram::add_rare(std::int64_t latency_ms) {
   if (latency_ms < kBucketCount) {
-    if (buckets_.empty()) buckets_.assign(static_cast<std::size_t>(kBucketCount), 0);
+    buckets_.assign(static_cast<std::size_t>(kBucketCount), 0);
     ++buckets_[static_cast<std::size_t>(latency_ms)];
   } else {
     overflow_.push_back(latency_ms);

@@ -49,7 +49,16 @@ class LatencyHistogram {
  public:
   static constexpr std::int64_t kBucketCount = 16000;  // 0..15999 ms in 1 ms buckets
 
-  void add(std::int64_t latency_ms);
+  void add(std::int64_t latency_ms) {
+    if (latency_ms < 0) latency_ms = 0;  // parsed rows are non-negative; be total anyway
+    ++count_;
+    sum_ms_ += latency_ms;
+    if (latency_ms < kBucketCount && !buckets_.empty()) {
+      ++buckets_[static_cast<std::size_t>(latency_ms)];
+    } else {
+      add_rare(latency_ms);
+    }
+  }
   void merge(const LatencyHistogram& other);
   std::uint64_t count() const { return count_; }
   // Sum of all latencies, for the average.
@@ -61,6 +70,7 @@ class LatencyHistogram {
   std::uint64_t count_at_least(std::int64_t threshold_ms) const;
 
  private:
+  void add_rare(std::int64_t latency_ms);  // the first add, or a value past the buckets (counted)
   std::vector<std::uint64_t> buckets_;
   mutable std::vector<std::int64_t> overflow_;  // >= kBucketCount ms; sorted lazily
   mutable bool overflow_sorted_ = true;

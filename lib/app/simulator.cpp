@@ -1,8 +1,10 @@
 // The simulator's run loop (see simulator.h), its statistics and its summary.
 #include "app/simulator.h"
+#include "app/simulator_row_writer.h"
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 
 #include <fmt/format.h>
@@ -31,17 +33,20 @@ struct PendingRow {
   PaymentMethod method;
   ErrorCode code;
 };
+// The heap orders these small keys, not the rows themselves: a pop moves a few 24-byte keys
+// instead of 90-byte rows. (finish_ms, seq) is unique, so the order is the same whatever is moved.
+struct PendingKey {
+  TimeMs finish_ms;
+  std::uint64_t seq;
+  std::uint32_t slot;  // the row's index in Run::pending_
+};
 struct LaterFirst {
-  bool operator()(const PendingRow& a, const PendingRow& b) const {
+  bool operator()(const PendingKey& a, const PendingKey& b) const {
     return a.finish_ms != b.finish_ms ? a.finish_ms > b.finish_ms : a.seq > b.seq;
   }
 };
 
-struct Label {
-  std::string bank_id;
-  std::string bank_name;
-  std::uint32_t stats;  // index into BankStats
-};
+using Label = SimulatorLabel;
 
 struct BankStats {
   BankSummary summary;
@@ -64,7 +69,6 @@ class Run {
         incidents_(incidents),
         flow_(World(world, incidents, clock.now_ms())) {
     labels_.push_back({"", "", kNoStats});  // NO_ROUTE rows: empty bank id and name
-    buffer_.reserve(options_.flush_bytes + 4096);
     heap_.reserve(4096);
   }
 
@@ -77,7 +81,7 @@ class Run {
   void apply_oracle(TimeMs start_ms);
   void poll_config();
   void start_payment(TimeMs start_ms);
-  void emit(const PendingRow& row);
+  Status emit(const PendingRow& row);
   Status flush_due(TimeMs now, bool force_write);
   Status drain_all();
   Status lockstep_tick(TimeMs instant_ms);
@@ -113,13 +117,17 @@ class Run {
   PaymentFlow flow_;
   TimeMs t0_ = 0;
 
-  std::vector<Label> labels_;
+  std::deque<Label> labels_;  // grows at the end only: the writer holds pointers to labels
   std::vector<std::uint32_t> label_of_bank_;  // current config's bank index -> label
   std::vector<BankStats> stats_;
-  std::vector<PendingRow> heap_;
+  std::vector<PendingKey> heap_;
+  std::vector<PendingRow> pending_;        // rows in flight, by slot; finished slots are reused
+  std::vector<std::uint32_t> free_slots_;
   std::uint64_t seq_ = 0;
-  std::string buffer_;
-  TransactionRow scratch_;  // reused for every row: its strings keep their capacity
+  // After labels_ (it points into them, so it goes first). A --fast run without lockstep formats and
+  // writes on a second thread; otherwise rows are written before the run goes on.
+  SimulatorRowWriter writer_{sink_, options_.flush_bytes,
+                             options_.fast && !(options_.lockstep_every_ms > 0 && options_.lockstep_hook)};
   Payment payment_;
   SimulationSummary summary_;
   bool missing_reported_ = false;
@@ -338,7 +346,16 @@ void Run::start_payment(TimeMs start_ms) {
     std::copy(std::begin(payment_.transaction_id), std::end(payment_.transaction_id), row.transaction_id);
     row.method = payment_.method;
     row.code = a.code;
-    heap_.push_back(row);
+    std::uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<std::uint32_t>(pending_.size());
+      pending_.push_back(row);
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+      pending_[slot] = row;
+    }
+    heap_.push_back(PendingKey{row.finish_ms, row.seq, slot});
     std::push_heap(heap_.begin(), heap_.end(), LaterFirst{});
 
     if (a.bank_index < 0) {
@@ -358,41 +375,35 @@ void Run::start_payment(TimeMs start_ms) {
   }
 }
 
-void Run::emit(const PendingRow& p) {
-  const Label& label = labels_[p.label];
-  scratch_.timestamp_ms = p.finish_ms;
-  scratch_.transaction_id.assign(p.transaction_id, kTransactionIdLength);
-  scratch_.amount_minor = p.amount_minor;
-  scratch_.currency.assign(p.currency->code);
-  scratch_.type = p.method;
-  scratch_.bank_id.assign(label.bank_id);
-  scratch_.bank_name.assign(label.bank_name);
-  scratch_.status = p.code == ErrorCode::none ? TxnStatus::success : TxnStatus::failed;
-  scratch_.latency_ms = p.latency_ms;
-  scratch_.error_code = p.code;
-  scratch_.error_message.assign(p.message);
-  append_csv_row(buffer_, scratch_);
+Status Run::emit(const PendingRow& p) {
+  SimulatorRow row;
+  row.finish_ms = p.finish_ms;
+  row.amount_minor = p.amount_minor;
+  row.latency_ms = p.latency_ms;
+  row.currency = p.currency;
+  row.label = &labels_[p.label];
+  row.message = p.message;
+  std::copy(std::begin(p.transaction_id), std::end(p.transaction_id), row.transaction_id);
+  row.method = p.method;
+  row.code = p.code;
   ++summary_.rows;
   summary_.last_finish_ms = std::max(summary_.last_finish_ms, p.finish_ms);
+  return writer_.add(row);
 }
 
-// Moves the rows whose finish time has passed into the batch; writes the batch when it is big enough
-// (or when asked: paced mode writes every tick so readers see rows promptly).
+// Moves the rows whose finish time has passed to the writer, which writes whenever it holds a write's
+// worth; force_write: everything is written before this returns (paced mode writes every tick so
+// readers see rows promptly).
 Status Run::flush_due(TimeMs now, bool force_write) {
   while (!heap_.empty() && heap_.front().finish_ms <= now) {
     std::pop_heap(heap_.begin(), heap_.end(), LaterFirst{});
-    emit(heap_.back());
+    const std::uint32_t slot = heap_.back().slot;
     heap_.pop_back();
-    if (buffer_.size() >= options_.flush_bytes) {
-      if (auto s = sink_(buffer_); !s.ok()) return s;
-      buffer_.clear();
-    }
+    const Status status = emit(pending_[slot]);
+    free_slots_.push_back(slot);
+    if (!status.ok()) return status;
   }
-  if (force_write && !buffer_.empty()) {
-    if (auto s = sink_(buffer_); !s.ok()) return s;
-    buffer_.clear();
-  }
-  return ok_status();
+  return force_write ? writer_.flush() : ok_status();
 }
 
 Status Run::drain_all() { return flush_due(std::numeric_limits<TimeMs>::max(), true); }

@@ -14,18 +14,6 @@
 namespace payops {
 namespace {
 
-bool is_upper3(std::string_view s) {
-  return s.size() == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
-         s[2] <= 'Z';
-}
-
-bool is_bank_id_text(std::string_view s) {
-  for (const char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
-
 // Non-negative decimal integer that fits an int64 (at most 18 digits, so no overflow check needed).
 bool parse_latency(std::string_view s, std::int64_t& out) {
   if (s.empty() || s.size() > 18) return false;
@@ -129,6 +117,18 @@ void shape_of(std::string_view line, LineShape& shape) {
 
 }  // namespace
 
+bool is_currency_text(std::string_view s) {
+  return s.size() == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
+         s[2] <= 'Z';
+}
+
+bool is_bank_id_text(std::string_view s) {
+  for (const char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
 std::string_view to_string(Malformed m) {
   switch (m) {
     case Malformed::field_count: return "field_count";
@@ -176,7 +176,7 @@ std::optional<Malformed> parse_csv_line(std::string_view line, RowView& out) {
   row.transaction_id = f[1];
   if (!is_decimal_amount(f[2])) return Malformed::bad_number;
   row.amount = f[2];
-  if (!is_upper3(f[3])) return Malformed::bad_field;
+  if (!is_currency_text(f[3])) return Malformed::bad_field;
   row.currency = f[3];
   const auto type = parse_payment_method(f[4]);
   if (!type) return Malformed::bad_field;

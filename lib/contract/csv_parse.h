@@ -33,4 +33,9 @@ std::string_view to_string(Malformed m);
 // vocabularies) never hold a quote, so a quoted one fails its format check.
 std::optional<Malformed> parse_csv_line(std::string_view line, RowView& out);
 
+// The column checks parse_csv_line applies, for decoders that take a line apart themselves.
+// currency: three letters A-Z. bank_id: a-z, 0-9 and '_' only (may be empty; see parse_csv_line).
+bool is_currency_text(std::string_view s);
+bool is_bank_id_text(std::string_view s);
+
 }  // namespace payops

@@ -22,33 +22,33 @@ bool all_digits(const char* p, std::size_t n) {
   return true;
 }
 
-bool is_upper3(std::string_view s) {
-  return s.size() == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
-         s[2] <= 'Z';
+// The amount field, n bytes at p, as is_decimal_amount judges it (digits, then optionally '.' and 1-3
+// digits), for 1 <= n <= 8, in one 8-byte load. REQUIRES: 8 bytes readable at p.
+bool is_short_decimal_amount(const char* p, std::size_t n) {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);
+  const std::uint64_t keep = n == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+  const std::uint64_t d = (x ^ 0x3030303030303030ULL) & keep;  // a digit becomes 0..9
+  // The high bit of a byte is set iff it is >= 10 (a carry out of a byte happens only from one
+  // that is already >= 0x8A, so it can mark its neighbour too, never hide a non-digit).
+  const std::uint64_t non_digit = ((d + 0x7676767676767676ULL) | d) & 0x8080808080808080ULL & keep;
+  if (non_digit == 0) return true;
+  if ((non_digit & (non_digit - 1)) != 0) return false;  // two or more non-digits
+  const std::size_t dot = static_cast<std::size_t>(__builtin_ctzll(non_digit)) / 8;
+  const std::size_t fraction = n - dot - 1;
+  return p[dot] == '.' && dot >= 1 && fraction >= 1 && fraction <= 3;
 }
 
-// s equals the literal word (a constant-size memcmp: the compiler turns it into integer compares).
-template <std::size_t N>
-bool is_word(std::string_view s, const char (&word)[N]) {
-  return s.size() == N - 1 && std::memcmp(s.data(), word, N - 1) == 0;
-}
-
-// The five payment methods have five different lengths, so the length picks the only candidate.
-bool is_payment_method(std::string_view s) {
-  switch (s.size()) {
-    case 3: return is_word(s, "upi");
-    case 4: return is_word(s, "card");
-    case 6: return is_word(s, "wallet");
-    case 10: return is_word(s, "netbanking");
-    case 13: return is_word(s, "bank_transfer");
-    default: return false;
+// Non-negative decimal integer of 1..18 digits (parse_csv_line's latency_ms).
+bool parse_latency_digits(const char* p, std::size_t n, std::int64_t& out) {
+  if (n == 0 || n > 18) return false;
+  std::int64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto digit = static_cast<unsigned>(static_cast<unsigned char>(p[i])) - unsigned{'0'};
+    if (digit > 9) return false;
+    v = v * 10 + static_cast<std::int64_t>(digit);
   }
-}
-
-bool is_bank_id_text(std::string_view s) {
-  for (const char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
+  out = v;
   return true;
 }
 
@@ -112,44 +112,39 @@ bool CsvRowDecoder::timestamp(const char* p, TimeMs& out) {
 }
 
 // The common shape: 10 commas, no quote, ASCII only, no '\r' at the end, at most kMaxLineBytes.
-// Returns false when the line is not a good row (the caller then asks parse_csv_line why).
+// Returns false when the line is not a good row (the caller then asks parse_csv_line why). The bank
+// name and error message are free text: nothing to check on a plain line.
 bool CsvRowDecoder::decode_plain(std::string_view line, const std::uint32_t* c, DecodedRow& out) {
   const char* p = line.data();
-  const auto field = [&](int k) {
-    const std::uint32_t begin = k == 0 ? 0 : c[k - 1] + 1;
-    const std::uint32_t end = k == kCsvFieldCount - 1 ? static_cast<std::uint32_t>(line.size()) : c[k];
-    return std::string_view(p + begin, end - begin);
-  };
-  if (c[0] != kTimestampLength || c[1] != kTimestampLength + 21) return false;
+  constexpr std::uint32_t kAmountAt = kTimestampLength + 22;  // after "timestamp,txn_<16 hex>,"
+  if (c[0] != kTimestampLength || c[1] != kAmountAt - 1) return false;
   DecodedRow row;
   if (!timestamp(p, row.timestamp_ms)) return false;
   if (!decode_transaction_id(p + kTimestampLength + 1, row.txn_key)) return false;
-  if (!is_decimal_amount(field(2)) || !is_upper3(field(3)) || !is_payment_method(field(4))) return false;
-  const std::string_view status = field(7);
-  if (is_word(status, "success")) {
-    row.status = TxnStatus::success;
-  } else if (is_word(status, "failed")) {
-    row.status = TxnStatus::failed;
-  } else {
+  const std::size_t amount_size = c[2] - kAmountAt;
+  if (amount_size >= 1 && amount_size <= 8 && kAmountAt + 8 <= line.size()
+          ? !is_short_decimal_amount(p + kAmountAt, amount_size)
+          : !is_decimal_amount(std::string_view(p + kAmountAt, amount_size))) {
     return false;
   }
-  const std::string_view latency = field(8);
-  if (latency.empty() || latency.size() > 18 || !all_digits(latency.data(), latency.size())) return false;
-  std::int64_t v = 0;
-  for (const char ch : latency) v = v * 10 + (ch - '0');
-  row.latency_ms = v;
-  const std::string_view code_text = field(9);
-  if (code_text.empty()) {
+  // currency,type,bank_id,bank_name,status: checked once per distinct span of bytes.
+  const std::uint32_t span_at = c[2] + 1;
+  const std::uint32_t span_commas[4] = {c[3] - span_at, c[4] - span_at, c[5] - span_at, c[6] - span_at};
+  const SpanVerdict* span = spans_.check(p + span_at, c[7] - span_at, span_commas);
+  if (span == nullptr) return false;
+  row.status = span->status;
+  if (!parse_latency_digits(p + c[7] + 1, c[8] - c[7] - 1, row.latency_ms)) return false;
+  if (c[9] == c[8] + 1) {
     row.error_code = ErrorCode::none;
   } else {
-    const auto code = parse_error_code(code_text);
+    const auto code = parse_error_code(std::string_view(p + c[8] + 1, c[9] - c[8] - 1));
     if (!code) return false;
     row.error_code = *code;
   }
   if ((row.status == TxnStatus::success) != (row.error_code == ErrorCode::none)) return false;
-  const std::string_view bank = field(5);
-  if (!is_bank_id_text(bank) || (bank.empty() && row.error_code != ErrorCode::NO_ROUTE)) return false;
-  row.bank_id = bank;
+  if (span->bank_size == 0 && row.error_code != ErrorCode::NO_ROUTE) return false;
+  row.bank_id = std::string_view(p + span_at + span->bank_begin, span->bank_size);
+  row.span_id = span->id;
   out = row;
   return true;
 }
@@ -168,6 +163,7 @@ std::optional<Malformed> CsvRowDecoder::decode(std::string_view line, const Line
   out.status = row.status;
   out.error_code = row.error_code;
   out.latency_ms = row.latency_ms;
+  out.span_id = DecodedRow::kNoSpanId;
   return std::nullopt;
 }
 

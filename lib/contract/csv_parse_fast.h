@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "contract/csv_parse.h"
+#include "contract/csv_parse_span_cache.h"
 
 namespace payops {
 
@@ -20,6 +21,10 @@ struct DecodedRow {
   TxnStatus status = TxnStatus::success;
   ErrorCode error_code = ErrorCode::none;
   std::int64_t latency_ms = 0;
+  // Rows with the same currency..status bytes carry the same id (SpanVerdict::id) while the decoder
+  // lives, so a caller can number their bank once per id; kNoSpanId when the decoder has no id for it.
+  static constexpr std::uint32_t kNoSpanId = UINT32_MAX;
+  std::uint32_t span_id = kNoSpanId;
 };
 
 // What a structural scan found in one line (see scan_decoded in csv_scan_decode.h).
@@ -30,7 +35,8 @@ struct LineShapeHint {
 };
 
 // One per thread: it remembers the last timestamp's "YYYY-MM-DDTHH:MM:SS" prefix, so a run of rows
-// in the same second costs one 19-byte compare instead of a calendar conversion each.
+// in the same second costs one 19-byte compare instead of a calendar conversion each, and the
+// verdicts on the rows' currency..status spans (SpanVerdictCache).
 class CsvRowDecoder {
  public:
   // line excludes the '\n'. Returns nullopt and fills out on a good row; otherwise the reason
@@ -44,6 +50,7 @@ class CsvRowDecoder {
   char second_prefix_[19] = {};
   TimeMs second_base_ms_ = 0;
   bool have_second_ = false;
+  SpanVerdictCache spans_;
 };
 
 // "txn_" + 16 lowercase hex digits at p (20 bytes readable) to its key; false if not in that form.

@@ -8,6 +8,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "contract/csv_parse_fast.h"
 #include "contract/csv_scan.h"
@@ -39,6 +42,35 @@ inline BlockMasks block_masks(const char* p) {
   }
 #endif
   return m;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// block_masks with AVX2: two 32-byte compares per kind instead of four 16-byte ones. Called through
+// a pointer (block_masks_for_this_cpu), so it is compiled for AVX2 without requiring it elsewhere.
+__attribute__((target("avx2"))) inline BlockMasks block_masks_avx2(const char* p) {
+  const __m256i nl = _mm256_set1_epi8('\n'), comma = _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  const auto bits = [](__m256i a, __m256i b) __attribute__((target("avx2"))) {
+    return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(a))) |
+           static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
+  };
+  return BlockMasks{bits(_mm256_cmpeq_epi8(lo, nl), _mm256_cmpeq_epi8(hi, nl)),
+                    bits(_mm256_cmpeq_epi8(lo, comma), _mm256_cmpeq_epi8(hi, comma)),
+                    bits(_mm256_or_si256(_mm256_cmpeq_epi8(lo, quote), lo),
+                         _mm256_or_si256(_mm256_cmpeq_epi8(hi, quote), hi))};
+}
+#endif
+
+using BlockMasksFn = BlockMasks (*)(const char*);
+// The fastest block_masks this CPU runs (same masks either way).
+inline BlockMasksFn block_masks_for_this_cpu() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const BlockMasksFn fn = __builtin_cpu_supports("avx2") ? block_masks_avx2 : block_masks;
+  return fn;
+#else
+  return block_masks;
+#endif
 }
 
 // Scans the complete lines of buffer (numbered from 1) like scan_lines: a first line equal to the
@@ -81,14 +113,15 @@ ScanSummary scan_decoded(std::string_view buffer, bool has_header_line, CsvRowDe
       comma_at[commas++] = static_cast<std::uint32_t>(block_pos + static_cast<std::size_t>(__builtin_ctzll(c)) - line_start);
     }
   };
+  const BlockMasksFn masks_of = block_masks_for_this_cpu();
   for (std::size_t pos = 0; pos < size; pos += 64) {
     BlockMasks m;
     if (pos + 64 <= size) {
-      m = block_masks(base + pos);
+      m = masks_of(base + pos);
     } else {
       alignas(16) char tail[64] = {};  // zero bytes are neither newline, comma nor special
       std::memcpy(tail, base + pos, size - pos);
-      m = block_masks(tail);
+      m = masks_of(tail);
     }
     std::uint64_t rest = ~std::uint64_t{0};  // mask bits not yet given to a line
     for (std::uint64_t nl = m.newline; nl != 0; nl &= nl - 1) {

@@ -148,3 +148,45 @@ TEST_CASE("scan_decoded: same summary and rows as scan_lines, lines across 64-by
     CHECK(want == got);
   }
 }
+
+TEST_CASE("fast decoder: a remembered span never vouches for different bytes of the same length") {
+  CsvRowDecoder decoder;
+  // row_line(1): EUR, a bank id, "Bank A", a soft failure; row_line(3): a success. Remember both,
+  // then change one byte of the currency..status span at a time, keeping its length and commas.
+  for (const int i : {1, 3}) {
+    const std::string good = row_line(i);
+    check_same_as_parse_csv_line(good, decoder);
+    std::size_t span_begin = 0;
+    for (int commas = 0; commas < 3; ++span_begin) commas += good[span_begin] == ',';
+    std::size_t span_end = span_begin;
+    for (int commas = 0; commas < 5; ++span_end) commas += good[span_end] == ',';
+    --span_end;  // the comma after status
+    for (std::size_t at = span_begin; at < span_end; ++at) {
+      if (good[at] == ',') continue;
+      for (const char c : {'A', 'z', '_', '1', ' '}) {
+        std::string line = good;
+        if (line[at] == c) continue;
+        line[at] = c;
+        check_same_as_parse_csv_line(line, decoder);
+        check_same_as_parse_csv_line(good, decoder);
+      }
+    }
+  }
+}
+
+TEST_CASE("scan_decoded: the AVX2 block masks equal the SSE2 ones on every kind of byte") {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (!__builtin_cpu_supports("avx2")) return;  // nothing to compare on this CPU
+  std::mt19937 rng(5);
+  const std::string alphabet = std::string(",\"\n\r0aZ_.") + "\x80\xc3\xff\x7f" + std::string(1, '\0');
+  alignas(32) char block[64];
+  for (int n = 0; n < 20000; ++n) {
+    for (char& c : block) c = n % 2 == 0 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng());
+    const csv_detail::BlockMasks a = csv_detail::block_masks(block);
+    const csv_detail::BlockMasks b = csv_detail::block_masks_avx2(block);
+    REQUIRE(a.newline == b.newline);
+    REQUIRE(a.comma == b.comma);
+    REQUIRE(a.special == b.special);
+  }
+#endif
+}

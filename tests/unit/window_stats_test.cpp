@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "agent_test_util.h"
@@ -211,4 +213,71 @@ TEST_CASE("count_at_least counts the slow calls, overflow included") {
   CHECK(h.count_at_least(0) == 5);
   CHECK(h.count_at_least(16000) == 1);
   CHECK(h.count_at_least(30000) == 0);
+}
+
+namespace {
+// The tracker's contract as two plain maps of generations (the design it had before one table held
+// both): ids rotate every horizon, a gap of two horizons forgets everything, an id found only in the
+// previous generation is carried into the current one with its flags.
+class ReferenceTracker {
+ public:
+  PaymentTracker::Seen add(std::uint64_t key, TimeMs t, bool success, bool hard) {
+    if (!start_) start_ = t;
+    if (t - *start_ >= kPaymentHorizonMs) {
+      previous_ = t - *start_ >= 2 * kPaymentHorizonMs ? Map{} : std::move(current_);
+      current_ = Map{};
+      start_ = t;
+    }
+    PaymentTracker::Seen seen;
+    auto it = current_.find(key);
+    if (it == current_.end()) {
+      Flags flags;
+      if (const auto old = previous_.find(key); old != previous_.end()) {
+        flags = old->second;
+        seen.earlier = true;
+      }
+      it = current_.emplace(key, flags).first;
+    } else {
+      seen.earlier = true;
+    }
+    if (success && !it->second.success) seen.first_success = it->second.success = true;
+    if (hard && !it->second.hard) seen.first_hard_decline = it->second.hard = true;
+    return seen;
+  }
+
+ private:
+  struct Flags {
+    bool success = false, hard = false;
+  };
+  using Map = std::map<std::uint64_t, Flags>;
+  Map current_, previous_;
+  std::optional<TimeMs> start_;
+};
+}  // namespace
+
+TEST_CASE("payment tracker: same answers as two maps of generations, across rotations, gaps and growth") {
+  Random rng(11);
+  PaymentTracker tracker;
+  ReferenceTracker reference;
+  TimeMs t = kT0;
+  std::vector<std::uint64_t> recent;
+  int earlier = 0, firsts = 0;
+  for (int i = 0; i < 300000; ++i) {
+    // Mostly forward in small steps, sometimes a jump past one or two horizons, sometimes backwards.
+    const auto step = rng.below(1000);
+    t += i % 50000 == 49999 ? 2 * kPaymentHorizonMs + 1 : i % 70001 == 70000 ? kPaymentHorizonMs : static_cast<TimeMs>(step) - 20;
+    std::uint64_t key = rng.next_u64();
+    if (!recent.empty() && rng.chance(0.3)) key = recent[rng.below(recent.size())];  // a retry, maybe old
+    if (recent.size() < 200000) recent.push_back(key); else recent[rng.below(recent.size())] = key;
+    const bool success = rng.chance(0.6), hard = !success && rng.chance(0.3);
+    const PaymentTracker::Seen got = tracker.add(key, t, success, hard);
+    const PaymentTracker::Seen want = reference.add(key, t, success, hard);
+    REQUIRE(got.earlier == want.earlier);
+    REQUIRE(got.first_success == want.first_success);
+    REQUIRE(got.first_hard_decline == want.first_hard_decline);
+    earlier += want.earlier;
+    firsts += want.first_success;
+  }
+  CHECK(earlier > 2000);  // retries within the horizon were exercised (most picks are long forgotten)
+  CHECK(firsts > 10000);
 }
