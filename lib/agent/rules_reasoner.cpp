@@ -637,6 +637,18 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
   return want;
 }
 
+// The rate rule 5 ranks a bank by: its recency-weighted success rate at half_life_ms, or, when the
+// rate at a sixth of that half-life is below it by >= sr_drop_z standard errors (over >=
+// sr_min_samples), the recent one. A long half-life keeps the ranking calm on noise; a bank whose
+// success just fell is then judged at once on what it does now, instead of a minute later.
+WeightedRate judged_success_rate(const Ctx& c, const std::string& id, std::int64_t half_life_ms) {
+  const WeightedRate long_run = recency_success_rate(c.obs, id, half_life_ms);
+  const WeightedRate recent = recency_success_rate(c.obs, id, half_life_ms / 6);
+  if (recent.samples < c.o.sr_min_samples || recent.rate >= long_run.rate) return long_run;
+  const double se = std::sqrt(long_run.rate * (1 - long_run.rate) / recent.samples);
+  return se > 0 && (long_run.rate - recent.rate) / se >= c.o.sr_drop_z ? recent : long_run;
+}
+
 // Rule 5: the best banks by recency-weighted success rate share 1 - exploration_share of the pool
 // of their intents, the others the exploration share; moves wp.target of the banks at reference.
 void success_rate_rule(Ctx& c, const SuccessRateRouting& sr, WeightPlan& wp) {
@@ -648,7 +660,7 @@ void success_rate_rule(Ctx& c, const SuccessRateRouting& sr, WeightPlan& wp) {
   std::vector<Ranked> ranked;
   for (const auto& [id, at_ref] : wp.at_reference) {
     const Bank* b = c.config.find_bank(id);
-    const WeightedRate r = recency_success_rate(c.obs, id, sr.half_life_s * 1000);
+    const WeightedRate r = judged_success_rate(c, id, sr.half_life_s * 1000);
     if (at_ref && b && r.samples >= c.o.sr_min_samples) ranked.push_back({id, r, wp.target.at(id), b->weight});
   }
   const auto k = static_cast<std::size_t>(std::max<std::int64_t>(1, sr.best_banks));

@@ -92,7 +92,8 @@
 //      current weight holds instead (the attempts per second wobble; a weight should not).
 // 5. Success-rate routing (steady state, opt-in). Among the healthy banks with a closed breaker:
 //    recency-weighted success rate (half-life half_life_s, RATE_LIMITED and hard declines excluded)
-//    ranks them; the best_banks best share 1 - exploration_share in proportion to their intents, the
+//    ranks them, or the rate at a sixth of that half-life when it is below the long-run one by >=
+//    sr_drop_z standard errors (a bank whose success just fell is judged on what it does now); the best_banks best share 1 - exploration_share in proportion to their intents, the
 //    others share exploration_share likewise (at least weight 1 each, so none starves). A bank in the
 //    current best set keeps its place unless another beats it by sr_switch_margin (no flapping on
 //    noise). Banks with fewer than sr_min_samples weighted attempts keep their reference weight.
@@ -158,6 +159,7 @@ struct RulesOptions {
   // Success-rate routing (rule 5).
   double sr_min_samples = 30.0;
   double sr_switch_margin = 0.005;
+  double sr_drop_z = 3.0;  // a recent drop this many standard errors below the long-run rate counts now
 };
 
 // The bank fields the agent writes, relative to banks.ID: an operator's change to one of them (or to

@@ -93,7 +93,7 @@ struct SuccessRateRouting {
   bool enabled = false;
   double exploration_share = 0.04;  // share of first attempts kept on the other banks, so none starves
   std::int64_t best_banks = 2;      // how many top banks share the rest
-  std::int64_t half_life_s = 60;    // recency weighting of the success rate
+  std::int64_t half_life_s = 30;    // recency weighting of the success rate
   Json extra = Json::object();
 };
 

@@ -325,3 +325,28 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
     CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b"));
   }
 }
+
+TEST_CASE("success-rate routing: a bank whose success just fell is ranked on what it does now") {
+  Config c = default_config();  // 50 / 25 / 15 / 10
+  c.routing_rules.success_rate_routing = SuccessRateRouting{};
+  c.routing_rules.success_rate_routing->enabled = true;
+  c.routing_rules.success_rate_routing->half_life_s = 30;
+  Rows rows;
+  per_second(rows, kNow - 120'000, kNow, 10, "bank_a", 20, ErrorCode::NETWORK_ERROR);  // 95%
+  per_second(rows, kNow - 120'000, kNow, 5, "bank_b", 10, ErrorCode::NETWORK_ERROR);   // 90%
+  per_second(rows, kNow - 120'000, kNow - 5'000, 6, "bank_c", 33, ErrorCode::NETWORK_ERROR);  // 97%...
+  per_second(rows, kNow - 5'000, kNow, 6, "bank_c", 2, ErrorCode::NETWORK_ERROR);             // ...then 50%
+  per_second(rows, kNow - 120'000, kNow, 2, "bank_d", 8, ErrorCode::NETWORK_ERROR);    // 87.5%
+  const auto rank_of_c = [&](double drop_z) {
+    RulesOptions o;
+    o.sr_drop_z = drop_z;
+    const Decision d = decide_rules(c, rows.observe(kNow), o);
+    const Action* a = find_action(d, "reroute_traffic");
+    REQUIRE(a);
+    return a->evidence["success_rate_routing"]["banks"]["bank_c"]["rank"].get<int>();
+  };
+  // Over 30 s of half-life the last 5 s weigh 11%: about 92%, still second. At a 5 s half-life it is
+  // about 74% over 43 weighted attempts, 4.4 standard errors below: judged on that, it is last.
+  CHECK(rank_of_c(1e9) == 2);
+  CHECK(rank_of_c(3.0) == 4);
+}
