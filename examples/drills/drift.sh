@@ -9,9 +9,10 @@ drill_setup
 # Success-rate routing is opt-in (routing_rules.success_rate_routing, README contract section): this
 # drill measures what opting in buys over the operator's static weights.
 # Measured (whole-run gain over static weights, seeds 1-8, DRILL_SEED=N bash examples/drills/drift.sh):
-# +1.1 / +0.7 / +1.6 / +0.8 / +1.2 / +0.5 / +1.1 / +1.2 points with a 30 s half-life and the drop
-# detector (a bank whose success just fell is ranked on its last seconds); +0.6 / +0.1 / +0.9 / +0.7 /
-# +0.3 on seeds 1-5 before them (60 s half-life). `gain` stays known-short: 3 of 8 seeds miss +1.0.
+# +1.2 / +0.3 / +1.5 / +0.8 / +1.2 / +0.5 / +1.1 / +1.1 points with a 30 s half-life and the drop
+# detector (a bank whose success just fell is ranked on its last seconds), every other bar passing;
+# +0.6 / +0.1 / +0.9 / +0.7 / +0.3 on seeds 1-5 before them (60 s half-life). `gain` stays known-short:
+# 3 of 8 seeds miss +1.0.
 # The hindsight oracle itself gains only +0.7 on seed 2, where the agent matches it (92.9% both).
 ct set routing_rules.success_rate_routing.enabled true --reason "drill: opt in to success-rate routing" >/dev/null
 DRILL_WORLD="$data/world.json"
