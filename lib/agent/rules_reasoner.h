@@ -14,7 +14,7 @@
 // is judged only on a bank whose weight, breaker and health nobody changed within those 6 s.
 // An OUTLIER fails more than its peers AND than it used to: its fault rate in the evidence is >=
 // outlier_margin above both the pooled fault rate of the other enabled banks with a closed breaker
-// (short window) and its own norm (the long window before the short one), each over >= 50 served
+// (short window) and its own norm (the long window before the short one), each over >= 100 served
 // attempts, and so many faults are beyond chance at the higher of those two rates (Poisson tail <
 // outlier_alpha: a thin bank's 3 faults in 20 are not a verdict).
 // It catches the bank that degrades below the absolute thresholds (15% more errors than usual
