@@ -34,21 +34,18 @@ void RowWindow::drop_before(TimeMs t) {
   rows_.erase(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
-namespace {
-// The first row index with timestamp >= t, within the live rows.
-std::size_t lower_index(const std::vector<CompactRow>& rows, TimeMs t) {
-  auto it = std::lower_bound(rows.begin(), rows.end(), t,
+std::size_t RowWindow::first_at(TimeMs t) const {
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), t,
                              [](const CompactRow& r, TimeMs v) { return r.timestamp_ms < v; });
-  return static_cast<std::size_t>(it - rows.begin());
+  return static_cast<std::size_t>(it - rows_.begin());
 }
-}  // namespace
 
 WindowStats RowWindow::stats(TimeMs since_ms, TimeMs until_ms) const {
   WindowStats s;
   // Register banks in index order so every window lists them the same way.
   for (std::size_t i = 0; i < banks_.size(); ++i) s.banks.index_of(banks_.id(i));
   s.per_bank.resize(banks_.size());
-  for (std::size_t i = lower_index(rows_, since_ms); i < rows_.size(); ++i) {
+  for (std::size_t i = first_at(since_ms); i < rows_.size(); ++i) {
     const CompactRow& r = rows_[i];
     if (r.timestamp_ms > until_ms) break;
     s.add(r.timestamp_ms, r.txn_key, r.bank == kNoBank ? std::string_view() : std::string_view(banks_.id(r.bank)),
@@ -61,7 +58,7 @@ BankWindowStats RowWindow::bank_stats(std::string_view bank_id, TimeMs since_ms,
   const auto index = banks_.find(bank_id);
   if (!index) return {};
   WindowStats s;
-  for (std::size_t i = lower_index(rows_, since_ms); i < rows_.size(); ++i) {
+  for (std::size_t i = first_at(since_ms); i < rows_.size(); ++i) {
     const CompactRow& r = rows_[i];
     if (r.timestamp_ms > until_ms) break;
     if (r.bank != *index) continue;
@@ -85,7 +82,7 @@ std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_
     std::uint32_t limited = 0;
   };
   std::map<TimeMs, Second> seconds;  // a few hundred entries at most (the long window)
-  for (std::size_t i = lower_index(rows.rows(), since_ms); i < rows.size(); ++i) {
+  for (std::size_t i = rows.first_at(since_ms); i < rows.size(); ++i) {
     const CompactRow& r = rows.rows()[i];
     if (r.timestamp_ms >= until_ms) break;
     if (r.bank != *index) continue;
@@ -110,7 +107,7 @@ double peak_served_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs
   const auto index = rows.banks().find(bank_id);
   if (!index || until_ms <= since_ms) return 0;
   std::map<TimeMs, std::uint32_t> served;  // per whole second from since_ms
-  for (std::size_t i = lower_index(rows.rows(), since_ms); i < rows.size(); ++i) {
+  for (std::size_t i = rows.first_at(since_ms); i < rows.size(); ++i) {
     const CompactRow& r = rows.rows()[i];
     if (r.timestamp_ms >= until_ms) break;
     if (r.bank == *index && r.error_code != ErrorCode::RATE_LIMITED) ++served[(r.timestamp_ms - since_ms) / 1000];

@@ -51,6 +51,8 @@ class RowWindow {
   BankWindowStats bank_stats(std::string_view bank_id, TimeMs since_ms, TimeMs until_ms) const;
 
   const std::vector<CompactRow>& rows() const { return rows_; }
+  // The index of the first row with timestamp >= t (rows() is in timestamp order).
+  std::size_t first_at(TimeMs t) const;
   const BankIndex& banks() const { return banks_; }
   std::size_t size() const { return rows_.size(); }
 

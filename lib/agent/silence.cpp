@@ -16,8 +16,7 @@ struct SpanCounts {
 SpanCounts count_span(const RowWindow& rows, std::optional<std::size_t> bank, TimeMs since_ms, TimeMs until_ms) {
   SpanCounts n;
   const std::vector<CompactRow>& all = rows.rows();
-  auto it = std::lower_bound(all.begin(), all.end(), since_ms,
-                             [](const CompactRow& r, TimeMs t) { return r.timestamp_ms < t; });
+  auto it = all.begin() + static_cast<std::ptrdiff_t>(rows.first_at(since_ms));
   for (; it != all.end() && it->timestamp_ms <= until_ms; ++it) {
     if (it->bank == kNoBank) continue;
     (bank && it->bank == *bank ? n.bank : n.others) += 1;
@@ -61,8 +60,7 @@ BankCompletion completion_since(const RowWindow& rows, std::string_view bank_id,
   const TimeMs settled = until_ms - fast_ms;
   std::uint64_t others = 0;
   const std::vector<CompactRow>& all = rows.rows();
-  auto it = std::lower_bound(all.begin(), all.end(), since_ms,
-                             [](const CompactRow& r, TimeMs t) { return r.timestamp_ms < t; });
+  auto it = all.begin() + static_cast<std::ptrdiff_t>(rows.first_at(since_ms));
   for (; it != all.end() && it->timestamp_ms <= until_ms; ++it) {
     const TimeMs started = it->timestamp_ms - it->latency_ms;
     if (it->bank == kNoBank || started < since_ms || started > settled) continue;
