@@ -12,9 +12,9 @@ kit="$build/tests/config_writer_testkit"
 [ -x "$kit" ] || kit="$build/config_writer_testkit"
 WRITERS=${WRITERS:-8}
 # 8 x 200 = 1,600 racing writes in the optimised build (the brief's figure). The sanitizer pass
-# (PAYOPS_TEST_SCALE=small) races 800: every write is ~10x slower there, and the memory checks need the
+# (PAYOPS_TEST_SCALE=small) races 400: every write is ~10x slower there, and the memory checks need the
 # interleavings, not the count.
-if [ "${PAYOPS_TEST_SCALE:-}" = small ]; then UPDATES=${UPDATES:-100}; fi
+if [ "${PAYOPS_TEST_SCALE:-}" = small ]; then UPDATES=${UPDATES:-50}; fi
 UPDATES=${UPDATES:-200}
 READERS=${READERS:-3}
 HISTORY_LIMIT=${HISTORY_LIMIT:-200}
