@@ -41,12 +41,12 @@ for round in $(seq 1 "$ROUNDS"); do
   now=$(counter_of "$work/check.out")
   [ -n "$now" ] && [ "$now" -ge "$previous" ] || fail "round $round: counter went from $previous to '$now'"
 
-  # No stale lock: one more update must get the lock immediately.
-  start=$(date +%s%N)
+  # No stale lock: one more update gets the lock within the writer's own 500 ms bound (a lock left
+  # behind by the killed writer would make it fail with a lock timeout). The bound is the program's,
+  # measured from its lock wait, not this script's wall clock: a loaded CI machine took 2.5 s to start
+  # and run the sanitizer build's writer, with the lock free.
   "$kit" --dir "$data" --updates 1 --tag after$round --history-limit 10 --lock-timeout-ms 500 ||
-    fail "round $round: the update after kill -9 did not get the lock"
-  elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-  [ "$elapsed_ms" -lt 2000 ] || fail "round $round: the update after kill -9 took ${elapsed_ms} ms"
+    fail "round $round: the update after kill -9 did not get the lock within 500 ms"
   if ls -A "$data" | grep -q '^\.shared_config\.json\.tmp\.'; then
     fail "round $round: a dead writer's temp file survived the next update"
   fi
