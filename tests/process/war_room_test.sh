@@ -40,9 +40,11 @@ append_rows() {
   printf '%s' "$rows" >> "$dir/data/transactions.csv"
 }
 pane() { tm capture-pane -p -t wr; }
-# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.1 s.
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.1 s, for up to 10x SECONDS: SECONDS is what
+# the view needs on a quiet machine; the margin keeps a loaded CI machine (sanitizer build, load 10)
+# from failing a view that does update. A view that never shows the change still fails.
 wait_for() {
-  local limit=$1 what=$2; shift 2
+  local limit=$(($1 * 10)) what=$2; shift 2
   local deadline=$((SECONDS + limit + 1)) start=$(date +%s%N)
   until "$@"; do
     [ $SECONDS -lt $deadline ] || fail "$what: not seen within ${limit}s"
