@@ -106,7 +106,7 @@ sleep 1
 flock "$work/h3/transactions.csv" -c "printf 'this is not a row\n' >> '$work/h3/transactions.csv'"
 kill -9 "${up_pid[h2]}"; sleep 1; : > "$work/up_h2.err"; start_up h2   # a log-up bridge dies and comes back
 # The next fault waits until it follows again, so the delays do not add up.
-for ((n = 0; n < 100; n++)); do grep -q "following" "$work/up_h2.err" && break; sleep 0.1; done
+for ((n = 0; n < 300; n++)); do grep -q "following" "$work/up_h2.err" && break; sleep 0.1; done
 
 # The agent's first action on bank_b, then the polls until every host's config carries it.
 for ((n = 0; n < 200; n++)); do
@@ -117,13 +117,13 @@ done
 [[ -n "$act_ts" ]] || fail "the agent never acted on bank_b's outage: $(tail -5 "$work/agent.err")"
 seen_at=$(now_ms)
 for h in "${hosts[@]}"; do
-  for ((n = 0; n < 100; n++)); do
+  for ((n = 0; n < 600; n++)); do
     jq -e --arg t "$act_ts" 'any(.agent_history[]; .timestamp == $t and .actor == "agent")' "$work/$h/shared_config.json" \
       > /dev/null 2>&1 && break
     sleep 0.05
   done
   jq -e --arg t "$act_ts" 'any(.agent_history[]; .timestamp == $t and .actor == "agent")' "$work/$h/shared_config.json" \
-    > /dev/null || fail "the agent's action of $act_ts did not reach $h within 100 polls"
+    > /dev/null || fail "the agent's action of $act_ts did not reach $h within 600 polls"
 done
 propagation_ms=$(( $(now_ms) - seen_at ))
 
@@ -176,11 +176,11 @@ read -r during on_b < <(awk -F, -v from="$from" -v to="$to" 'NR>1 && $1>=from &&
 # --- the config at rest: identical everywhere; invalid revisions refused; local edits put back --------
 kill -TERM "$agent_pid"; wait "$agent_pid" || fail "agent run failed: $(tail -3 "$work/agent.err")"
 for h in "${hosts[@]}"; do
-  for ((n = 0; n < 100; n++)); do same_config "$central" "$work/$h" && break; sleep 0.05; done
+  for ((n = 0; n < 600; n++)); do same_config "$central" "$work/$h" && break; sleep 0.05; done
   same_config "$central" "$work/$h" || fail "$h's config differs from the central one at rest"
 done
 "$tool" set banks.bank_a.weight 45 --data-dir "$work/h1" --reason "test: a local edit" > /dev/null
-for ((n = 0; n < 100; n++)); do same_config "$central" "$work/h1" && break; sleep 0.05; done
+for ((n = 0; n < 600; n++)); do same_config "$central" "$work/h1" && break; sleep 0.05; done
 same_config "$central" "$work/h1" || fail "h1's local edit was not put back by its watcher"
 grep -q '"event":"local_change"' "$work/watch_h1.out" || fail "h1's watcher did not report the local edit"
 # A revision written behind the authority's back, invalid: raw NATS protocol to a live node.
@@ -189,7 +189,7 @@ printf 'CONNECT {"verbose":false}\r\nPUB $KV.payops_config.shared_config 12\r\n{
 timeout 5 grep -m1 -q PONG <&3 || fail "raw publish to the config key got no PONG"
 exec 3>&-
 for h in "${hosts[@]}"; do
-  for ((n = 0; n < 100; n++)); do grep -q '"event":"refused"' "$work/watch_$h.out" && break; sleep 0.05; done
+  for ((n = 0; n < 600; n++)); do grep -q '"event":"refused"' "$work/watch_$h.out" && break; sleep 0.05; done
   grep -q '"event":"refused"' "$work/watch_$h.out" || fail "$h's watcher did not refuse the invalid revision"
   same_config "$central" "$work/$h" || fail "$h's config changed after an invalid revision"
   "$tool" validate --data-dir "$work/$h" > /dev/null || fail "$h's config is invalid"
