@@ -565,19 +565,15 @@ struct WeightPlan {
   Json evidence = Json::object();
 };
 
-// The weight that lets a half_open bank's probes flow at >= min_probe_rate_per_s, at least its
-// slow-start weight. Not its intent: a probe into a bank that is still down is a failed first attempt
-// (at intent 50 the probes ran at ~13/s where 2/s tell as much), and a close then lands at slow start
-// at once instead of one guardrail step down from the intent (flapping_bank: 25 of 75 on a bank that
-// went down again the next second, where slow start meant 13).
-std::int64_t probe_weight(const Ctx& c, const Bank& b, std::int64_t slow_start) {
+// The weight that lets a half_open bank's probes flow at >= min_probe_rate_per_s, at least its intent.
+std::int64_t probe_weight(const Ctx& c, const Bank& b, std::int64_t intent) {
   const double ratio = std::clamp(b.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0);
   const double first_per_s = per_s(c.obs.short_window.payments, c.obs.short_window_ms);
   std::int64_t others = 0;
   for (const Bank& o : c.config.banks)
     if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
       others += o.weight;
-  std::int64_t need = slow_start;
+  std::int64_t need = intent;
   if (ratio > 0 && first_per_s > 0) {
     const double share = std::min(0.5, c.o.min_probe_rate_per_s / first_per_s);
     need = std::max(need, static_cast<std::int64_t>(std::ceil(share * static_cast<double>(others) / (ratio * (1 - share)))));
@@ -594,7 +590,7 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
       want == 0 ? 0 : std::max<std::int64_t>(1, std::llround(static_cast<double>(want) * c.o.degraded_floor_fraction));
   if (plan.to_half_open) {
     wp.why[b.id] = fmt::format("probe weight for half_open at >= {}/s", c.o.min_probe_rate_per_s);
-    return probe_weight(c, b, std::min(want, std::max(floor_weight, step)));
+    return probe_weight(c, b, want);
   }
   if (b.circuit_breaker.state != BreakerState::closed) {
     wp.why[b.id] = "slow start after its breaker closed";
