@@ -12,7 +12,6 @@ drill_run 45 bank_a:flap=3s:6s+30s
 # 1.6 pt, 7% of the 23.7 pt gap); the close after the first healthy probes (3 s up) meets the next
 # down edge one second later (46 payments at weight 25 of 75); and bank_a, the best bank, stays
 # ejected through its up phases, where the oracle uses it (about 1 pt on half the traffic, ~40
-# payments). Probing at the slow-start weight instead of the intent (commit fc84f12) made it 86.9 /
-# 86.2 / 88.3, but cost overload 20 points at 500/s, where the probing bank's load went to banks past
-# their capacity (reverted in 5816693).
+# payments). Since the half_open probes run at the slow-start weight instead of the intent (075defa;
+# the first close then lands at 13 of 63, not 25 of 75): 86.9% / 86.2% / 88.3%, p95 gap 97-98%.
 drill_score 45 --max-health-changes 4 --known-short first_attempt_gap
