@@ -19,4 +19,7 @@ drill_run 45 bank_b:errors=0.5:8s+25s bank_c:outage:8s+25s
 # (3 saturated seconds each), so the first seconds after the ejection are still lost; and a bank
 # with no ceiling learned takes at most 1.25x its peak served second, not the whole excess at once.
 # What remains: a retry still goes to the next untried bank by weight, with or without room there.
+# Seeds 1-3 at 98b155b: 106.9% / 90.5% / 79.2%; at 075defa (a half_open bank probes at its intent
+# while the others' learned ceilings are short; at its slow-start weight that was 59-78%): 91.6% /
+# 96.1% / 80.5%, p95 gap 103-105% (run_seeds.sh --seeds 3 --jobs 2 overload).
 drill_score 45 --max-health-changes 2 --known-short first_attempt_gap

@@ -5,7 +5,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 drill_run 70 bank_b:outage:5s+12s
 # Known-short until the agent heals better (issue 14, branch healing), measured on the default seed in virtual time:
-# first-attempt gap 72% (bar 90%).
+# first-attempt gap 72% (bar 90%). Seeds 1-3 at 98b155b: 90.4% / 90.5% / 87.6% (p95 gap 98-99%), by
+# `examples/drills/run_seeds.sh --seeds 3 --jobs 1 recovery`. The ceiling from the log with a 1 s cycle
+# is about 91%: the outage's first second is in no row when the agent runs, and bank_b's quarter share
+# fails whole (~37 payments of a 410-440 payment gap, 9%); its half_open probes during the outage (8 s hold, at
+# its intent x half_open_traffic_ratio, ~5/s) cost another ~10. Since the probes run at the
+# slow-start weight (075defa, ~2/s): 92.7% / 92.9% / 88.5%, p95 gap 97-98%; seed 3 still misses.
 drill_score 70 --known-short first_attempt_gap
 for check in "banks.bank_b.weight 25" "banks.bank_b.health_status healthy" "banks.bank_b.circuit_breaker.state closed"; do
   set -- $check

@@ -311,6 +311,24 @@ double attempts_per_s(const Ctx& c) {
   return per_s(attempts, c.obs.short_window_ms);
 }
 
+// The learned ceilings of the eligible banks other than `self`, summed; nullopt when there is none or
+// one has no ceiling learned (it has room as far as the log knows).
+std::optional<double> others_ceiling_per_s(const Ctx& c, const Bank& self) {
+  int others = 0;
+  double room_per_s = 0;
+  for (const Bank& b : c.config.banks) {
+    if (!b.enabled || b.id == self.id || b.health_status == Health::down ||
+        b.circuit_breaker.state == BreakerState::open)
+      continue;
+    ++others;
+    const auto ceiling = learned_capacity_per_s(c.obs.rows, b.id, c.obs.long_since(), c.now());
+    if (!ceiling) return std::nullopt;
+    room_per_s += *ceiling;
+  }
+  if (others == 0) return std::nullopt;
+  return room_per_s;
+}
+
 // Capacity panic: ejecting `self` would leave the other eligible banks without room for the traffic.
 // True when `self` still succeeds on >= serving_min_success of its served attempts, every other
 // eligible bank has a learned ceiling, and those ceilings sum below the attempts per second: its
@@ -320,17 +338,9 @@ double attempts_per_s(const Ctx& c) {
 bool no_room_without(const Ctx& c, const Bank& self, const BankWindowStats& E, double& room_per_s) {
   room_per_s = 0;
   if (E.served() == 0 || 1.0 - E.fault_rate() < c.o.serving_min_success) return false;
-  int others = 0;
-  for (const Bank& b : c.config.banks) {
-    if (!b.enabled || b.id == self.id || b.health_status == Health::down ||
-        b.circuit_breaker.state == BreakerState::open)
-      continue;
-    ++others;
-    const auto ceiling = learned_capacity_per_s(c.obs.rows, b.id, c.obs.long_since(), c.now());
-    if (!ceiling) return false;
-    room_per_s += *ceiling;
-  }
-  return others > 0 && room_per_s < attempts_per_s(c);
+  const std::optional<double> room = others_ceiling_per_s(c, self);
+  room_per_s = room.value_or(0);
+  return room && *room < attempts_per_s(c);
 }
 
 // Are a held bank's attempts finishing fast since its weight or breaker was last set? The survivors
@@ -565,15 +575,23 @@ struct WeightPlan {
   Json evidence = Json::object();
 };
 
-// The weight that lets a half_open bank's probes flow at >= min_probe_rate_per_s, at least its intent.
-std::int64_t probe_weight(const Ctx& c, const Bank& b, std::int64_t intent) {
+// The weight that lets a half_open bank's probes flow at >= min_probe_rate_per_s, at least its
+// slow-start weight. Not its intent: a probe into a bank that is still down is a failed first attempt
+// (at intent 50 the probes ran at ~13/s where 2/s tell as much), and a close then lands at slow start
+// at once instead of one guardrail step down from the intent (flapping_bank: 25 of 75 on a bank that
+// went down again the next second, where slow start meant 13).
+// When the other banks' learned ceilings cannot carry the traffic, it probes at its intent as before:
+// the load it does not take turns into RATE_LIMITED elsewhere (overload: 59/76/78% of the gap on
+// seeds 1-3 at the slow-start weight, 79/90/107% at the intent).
+std::int64_t probe_weight(const Ctx& c, const Bank& b, std::int64_t slow_start, std::int64_t intent) {
   const double ratio = std::clamp(b.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0);
   const double first_per_s = per_s(c.obs.short_window.payments, c.obs.short_window_ms);
   std::int64_t others = 0;
   for (const Bank& o : c.config.banks)
     if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
       others += o.weight;
-  std::int64_t need = intent;
+  const std::optional<double> room = others_ceiling_per_s(c, b);
+  std::int64_t need = room && *room < attempts_per_s(c) ? std::max(slow_start, intent) : slow_start;
   if (ratio > 0 && first_per_s > 0) {
     const double share = std::min(0.5, c.o.min_probe_rate_per_s / first_per_s);
     need = std::max(need, static_cast<std::int64_t>(std::ceil(share * static_cast<double>(others) / (ratio * (1 - share)))));
@@ -590,7 +608,7 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
       want == 0 ? 0 : std::max<std::int64_t>(1, std::llround(static_cast<double>(want) * c.o.degraded_floor_fraction));
   if (plan.to_half_open) {
     wp.why[b.id] = fmt::format("probe weight for half_open at >= {}/s", c.o.min_probe_rate_per_s);
-    return probe_weight(c, b, want);
+    return probe_weight(c, b, std::min(want, std::max(floor_weight, step)), want);
   }
   if (b.circuit_breaker.state != BreakerState::closed) {
     wp.why[b.id] = "slow start after its breaker closed";

@@ -42,8 +42,12 @@
 //    open -> half_open: after the hold, open_duration_s x the number of opens of this breaker within
 //    the long window, at most max_hold_multiplier (2): a bank that keeps tripping stays out longer,
 //    but a long outage does not compound the hold without limit. On half_open the bank's weight is
-//    set so its probes flow at >= min_probe_rate_per_s (at least its intended weight; not a trickle
-//    of a floor weight), and a `down` bank becomes `degraded` so the probes can flow.
+//    set so its probes flow at >= min_probe_rate_per_s (not a trickle of a floor weight), and at
+//    least at its slow-start weight (one step of its intent), not at its intent: each probe into a
+//    bank still down is a failed first attempt, and a close then starts right at slow start. At
+//    least its intent, though, when the other eligible banks' learned ceilings sum below the
+//    attempts per second (the load it does not take would be refused there). A `down` bank becomes
+//    `degraded` so the probes can flow.
 //    half_open -> open: failure_threshold trailing faults, or a fault rate above the threshold over
 //    >= probe_min_requests probes, or probes that HANG (fewer than a quarter of the probes its
 //    share predicts have finished, beyond chance: silence.h completion_since), except in a capacity

@@ -255,9 +255,42 @@ TEST_CASE("half_open probes flow at a real rate, and the hold never compounds pa
   CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow - 2000), RulesOptions{}), "set_circuit_breaker", "bank_b"));
   const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
   REQUIRE(find_action(d, "set_circuit_breaker", "bank_b"));
-  // The probe weight goes back toward the intent 40 (not 15 x 10%), one guardrail step at a time.
-  CHECK(rerouted(d, "bank_b") == 34);
+  // The probe weight is the least that lets 2 probes/s through (13 x 10% of 61.3 of the 100
+  // payments/s), above its slow start (10, a quarter of its intent 40); not the intent itself: each
+  // probe into a bank still down is a failed first attempt.
+  CHECK(rerouted(d, "bank_b") == 13);
   CHECK(find_action(d, "reroute_traffic", "bank_b")->reason.find("probe weight") != std::string::npos);
+}
+
+TEST_CASE("half_open probe weight: at its intent when the other banks' learned ceilings cannot carry the traffic") {
+  Config c = test::two_bank_config();
+  RerouteTraffic down;
+  down.weights["bank_b"] = 15;
+  apply_all(c, Decision{{Action{down, "t", Json{{"intended", Json{{"bank_a", 60}, {"bank_b", 40}}}}}}, {}}, kNow - 200'000);
+  apply_all(c, Decision{{Action{SetCircuitBreaker{"bank_b", BreakerState::open}, "t", {}}}, {}}, kNow - 61'000);
+  Rows rows;
+  // bank_a answers RATE_LIMITED to one attempt in five every second: its ceiling is 80/s of the 100/s.
+  per_second(rows, kNow - 30'000, kNow, 100, "bank_a", 5, ErrorCode::RATE_LIMITED);
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  REQUIRE(find_action(d, "set_circuit_breaker", "bank_b"));
+  // Toward its intent 40, one guardrail step (19 of the 75) at a time, not down to the 13 that 2
+  // probes/s need: the load it does not take would be refused by bank_a.
+  CHECK(rerouted(d, "bank_b") == 34);
+}
+
+TEST_CASE("half_open probe weight: the slow-start weight when that already gives the minimum probe rate") {
+  Config c = test::two_bank_config();  // 60 / 40
+  apply_all(c, Decision{{Action{SetCircuitBreaker{"bank_b", BreakerState::open}, "t", {}}}, {}}, kNow - 61'000);
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 400, "bank_a");
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  REQUIRE(find_action(d, "set_circuit_breaker", "bank_b"));
+  // At 400 payments/s, 2 probes/s need only weight 4; the slow start is 10 (a quarter of 40). The
+  // bank leaves its intent 40 toward 10 now (one guardrail step, 25 of the 100), not at the close.
+  const Action* reroute = find_action(d, "reroute_traffic", "bank_b");
+  REQUIRE(reroute);
+  CHECK(rerouted(d, "bank_b") == 15);
+  CHECK(reroute->reason.find("40->15 toward 10") != std::string::npos);
 }
 
 TEST_CASE("success-rate routing: the best banks get the share, the rest explore; off returns to the intent") {
