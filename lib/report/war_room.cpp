@@ -105,27 +105,10 @@ std::string sparkline(const std::vector<std::optional<double>>& values, bool uni
   return out;
 }
 
-StatusSnapshot build_snapshot(const Config* config, const RowWindow& rows, TimeMs now_ms,
-                              const SnapshotOptions& options) {
-  StatusSnapshot s;
-  s.now_ms = now_ms;
-  s.short_window_ms = options.short_window_ms;
-  s.spark_bucket_ms = options.spark_bucket_ms;
+namespace {
 
-  const WindowStats window = rows.stats(now_ms - options.short_window_ms, now_ms);
-  s.attempts = window.rows;
-  s.payments = window.payments;
-  s.no_route = window.no_route;
-  s.payment_success_rate = window.payment_success_rate();
-  s.rate_span_ms = options.short_window_ms;
-  if (options.log_start_ms && *options.log_start_ms > now_ms - options.short_window_ms)
-    s.rate_span_ms = std::max<std::int64_t>(now_ms - *options.log_start_ms, 1000);  // no 1-row spike to 1000/s
-  s.payments_per_s = s.rate_span_ms > 0
-                         ? static_cast<double>(window.payments) * 1000.0 / static_cast<double>(s.rate_span_ms)
-                         : 0.0;
-  if (config != nullptr) s.agent = agent_liveness(*config, now_ms);
-
-  // Banks: the config's, in its order, then any the log names that the config does not.
+// The config's banks, in its order, then any the log names that the config does not.
+void add_banks(const Config* config, const RowWindow& rows, StatusSnapshot& s) {
   if (config != nullptr) {
     const std::vector<double> shares = traffic_shares(*config);
     for (std::size_t i = 0; i < config->banks.size(); ++i) {
@@ -153,9 +136,11 @@ StatusSnapshot build_snapshot(const Config* config, const RowWindow& rows, TimeM
     b.in_config = false;
     s.banks.push_back(std::move(b));
   }
+}
 
-  // Short-window numbers. First attempts are attempts that are not retries of an id seen earlier in
-  // the window: they are what the weights steer.
+// Short-window numbers. First attempts are attempts that are not retries of an id seen earlier in
+// the window: they are what the weights steer.
+void fill_short_window(const WindowStats& window, StatusSnapshot& s) {
   std::uint64_t first_attempts_total = 0;
   for (const auto& st : window.per_bank) first_attempts_total += st.attempts - st.retries;
   for (auto& b : s.banks) {
@@ -166,8 +151,10 @@ StatusSnapshot build_snapshot(const Config* config, const RowWindow& rows, TimeM
     b.p95_latency_ms = st->latency.percentile(0.95);
     b.actual_share = BankWindowStats::ratio(st->attempts - st->retries, first_attempts_total);
   }
+}
 
-  // Sparkline buckets over [now - n * bucket, now): attempts and successes per bank and bucket.
+// Sparkline buckets over [now - n * bucket, now): the success rate per bank and bucket.
+void fill_sparklines(const RowWindow& rows, TimeMs now_ms, const SnapshotOptions& options, StatusSnapshot& s) {
   const std::size_t n = options.spark_buckets;
   const TimeMs spark_start = now_ms - static_cast<std::int64_t>(n) * options.spark_bucket_ms;
   std::vector<std::size_t> slot_of_bank(rows.banks().size(), s.banks.size());
@@ -192,20 +179,49 @@ StatusSnapshot build_snapshot(const Config* config, const RowWindow& rows, TimeM
       if (attempts[j * n + k] > 0)
         s.banks[j].spark[k] = BankWindowStats::ratio(successes[j * n + k], attempts[j * n + k]);
   }
+}
 
-  if (config != nullptr) {
-    const RoutingRules& rr = config->routing_rules;
-    s.chaos_mode = rr.chaos_mode;
-    s.chaos_failure_rate = rr.chaos_failure_rate;
-    if (rr.chaos_targets) s.chaos_targets = *rr.chaos_targets;
-    const auto& h = config->agent_history;
-    for (auto it = h.rbegin(); it != h.rend() && s.history.size() < options.history_lines; ++it) {
-      // Viewing the past (--at): what had not happened yet is not shown; a few seconds of clock
-      // skew between writers are tolerated.
-      if (it->timestamp > now_ms + kHistorySkewMs) continue;
-      s.history.push_back(HistoryLine{it->timestamp, it->actor, it->action, it->reason, it->outcome});
-    }
+// Chaos settings and the newest history lines, as of now_ms.
+void fill_chaos_and_history(const Config& config, TimeMs now_ms, const SnapshotOptions& options, StatusSnapshot& s) {
+  const RoutingRules& rr = config.routing_rules;
+  s.chaos_mode = rr.chaos_mode;
+  s.chaos_failure_rate = rr.chaos_failure_rate;
+  if (rr.chaos_targets) s.chaos_targets = *rr.chaos_targets;
+  const auto& h = config.agent_history;
+  for (auto it = h.rbegin(); it != h.rend() && s.history.size() < options.history_lines; ++it) {
+    // Viewing the past (--at): what had not happened yet is not shown; a few seconds of clock
+    // skew between writers are tolerated.
+    if (it->timestamp > now_ms + kHistorySkewMs) continue;
+    s.history.push_back(HistoryLine{it->timestamp, it->actor, it->action, it->reason, it->outcome});
   }
+}
+
+}  // namespace
+
+StatusSnapshot build_snapshot(const Config* config, const RowWindow& rows, TimeMs now_ms,
+                              const SnapshotOptions& options) {
+  StatusSnapshot s;
+  s.now_ms = now_ms;
+  s.short_window_ms = options.short_window_ms;
+  s.spark_bucket_ms = options.spark_bucket_ms;
+
+  const WindowStats window = rows.stats(now_ms - options.short_window_ms, now_ms);
+  s.attempts = window.rows;
+  s.payments = window.payments;
+  s.no_route = window.no_route;
+  s.payment_success_rate = window.payment_success_rate();
+  s.rate_span_ms = options.short_window_ms;
+  if (options.log_start_ms && *options.log_start_ms > now_ms - options.short_window_ms)
+    s.rate_span_ms = std::max<std::int64_t>(now_ms - *options.log_start_ms, 1000);  // no 1-row spike to 1000/s
+  s.payments_per_s = s.rate_span_ms > 0
+                         ? static_cast<double>(window.payments) * 1000.0 / static_cast<double>(s.rate_span_ms)
+                         : 0.0;
+  if (config != nullptr) s.agent = agent_liveness(*config, now_ms);
+
+  add_banks(config, rows, s);
+  fill_short_window(window, s);
+  fill_sparklines(rows, now_ms, options, s);
+  if (config != nullptr) fill_chaos_and_history(*config, now_ms, options, s);
   return s;
 }
 

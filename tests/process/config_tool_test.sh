@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# config-tool end to end: every command against a real data dir, its exit codes, a lock held by
-# util-linux flock(1), and config-tool processes racing library writers without losing an update.
+# config-tool end to end: every command against a real data dir, its exit codes, and a lock held by
+# util-linux flock(1). config-tool processes racing library writers: config_tool_race_test.sh.
 set -euo pipefail
 build=$1
 ct="$build/config-tool"
@@ -107,24 +107,5 @@ sleep 0.5
 wait $watcher || fail "watch should exit 0 after two prints"
 [ "$(grep -c 'Stripe Gateway' "$dir/watch")" = 2 ] || fail "watch printed the table twice"
 
-# Racing: 4 config-tool processes x 40 changes each beside 4 library writers x 100 updates. Every
-# writer waits up to 120 s for the lock: 560 locked writes queue behind each other, and on a loaded
-# machine under ASan the default 5 s is not always enough (CI failed there); what this test proves is
-# that no update is lost, not how fast they go.
-entries_before=$("$ct" history --all --last 0 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-pids=()
-for w in 1 2 3 4; do
-  ( for i in $(seq 1 40); do "$ct" --lock-timeout 120s set banks.bank_d.weight $((w * 100 + i)) --reason "race $w $i" >/dev/null; done ) &
-  pids+=($!)
-done
-if [ -x "$build/tests/config_writer_testkit" ]; then
-  for w in 1 2 3 4; do "$build/tests/config_writer_testkit" --dir "$dir/data" --updates 100 --tag "$w" --lock-timeout-ms 120000 >/dev/null & pids+=($!); done
-  lib_updates=400
-else
-  lib_updates=0
-fi
-for p in "${pids[@]}"; do wait "$p" || fail "a racing writer failed"; done
-entries_after=$("$ct" history --all --last 0 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-[ $((entries_after - entries_before)) = $((160 + lib_updates)) ] || fail "lost updates: $((entries_after - entries_before)) entries, want $((160 + lib_updates))"
 expect_exit 0 "$ct" validate
 echo "config-tool: all checks passed"
