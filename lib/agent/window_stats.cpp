@@ -107,56 +107,79 @@ void BankWindowStats::merge(const BankWindowStats& later) {
 }
 
 namespace {
-// Transaction ids are random hex, but mix anyway so a sequential id scheme cannot cluster.
-std::size_t slot_of(std::uint64_t key, std::size_t mask) {
+// Transaction ids are random hex, but mix anyway so a sequential id scheme cannot cluster. A
+// bijection (each step is invertible), so equal mixes mean equal ids.
+std::uint64_t mix(std::uint64_t key) {
   key ^= key >> 33;
   key *= 0xff51afd7ed558ccdULL;
   key ^= key >> 33;
-  return static_cast<std::size_t>(key) & mask;
+  return key;
 }
+constexpr unsigned kMinTableBits = 10;
 }  // namespace
 
-PaymentTracker::Slot* PaymentTracker::Table::find(std::uint64_t key) {
+const std::uint64_t* PaymentTracker::Table::find(std::uint64_t h) const {
   if (slots.empty()) return nullptr;
-  const std::size_t mask = slots.size() - 1;
-  for (std::size_t i = slot_of(key, mask);; i = (i + 1) & mask) {
-    Slot& s = slots[i];
-    if (!s.used) return nullptr;
-    if (s.key == key) return &s;
+  const std::uint64_t tag = h << kSubTableBits | kUsed;
+  for (std::size_t i = home(h);; i = next(i)) {
+    const std::uint64_t s = slots[i];
+    if (s == 0) return nullptr;
+    if ((s & ~kFlags) == tag) return &slots[i];
   }
 }
 
-PaymentTracker::Slot& PaymentTracker::Table::probe(std::uint64_t key) {
-  // Keep the load at most 1/2 so probes stay short.
-  if ((used + 1) * 2 > slots.size()) {
-    std::vector<Slot> old = std::move(slots);
-    slots.assign(std::max<std::size_t>(1024, old.size() * 2), Slot{0, 0, 0, 0});
-    const std::size_t mask = slots.size() - 1;
-    for (const Slot& s : old) {
-      if (!s.used) continue;
-      std::size_t i = slot_of(s.key, mask);
-      while (slots[i].used) i = (i + 1) & mask;
-      slots[i] = s;
+std::uint64_t& PaymentTracker::Table::find_or_add(std::uint64_t h, bool& fresh) {
+  const std::size_t sub = static_cast<std::size_t>(h >> (64 - kSubTableBits));
+  // The whole table at most half full so probes stay short; each sub-table at most 3/4 full, so a
+  // probe always ends even if ids crowd one sub-table (random ids spread evenly: it never binds).
+  if (slots.empty() || (total_used + 1) * 2 > slots.size() ||
+      (used[sub] + std::size_t{1}) * 4 > (std::size_t{3} << (bits - kSubTableBits))) {
+    grow();
+  }
+  const std::uint64_t tag = h << kSubTableBits | kUsed;
+  std::size_t i = home(h);
+  for (; slots[i] != 0; i = next(i)) {
+    if ((slots[i] & ~kFlags) == tag) {
+      fresh = false;
+      return slots[i];
     }
   }
-  const std::size_t mask = slots.size() - 1;
-  std::size_t i = slot_of(key, mask);
-  while (slots[i].used && slots[i].key != key) i = (i + 1) & mask;
+  ++used[sub];
+  ++total_used;
+  fresh = true;
+  slots[i] = tag;
   return slots[i];
 }
 
-void PaymentTracker::Table::prefetch(std::uint64_t key) const {
-  if (!slots.empty()) __builtin_prefetch(&slots[slot_of(key, slots.size() - 1)]);
+void PaymentTracker::Table::grow() {
+  std::vector<std::uint64_t> old = std::move(slots);
+  const unsigned old_bits = bits;
+  bits = old.empty() ? kMinTableBits : bits + 1;
+  slots.assign(std::size_t{1} << bits, 0);
+  for (std::size_t j = 0; j < old.size(); ++j) {
+    if (old[j] == 0) continue;
+    // The mix's top bits are the sub-table's number, the top bits of the old position.
+    const std::uint64_t h = old[j] >> kSubTableBits | std::uint64_t{j >> (old_bits - kSubTableBits)} << (64 - kSubTableBits);
+    std::size_t i = home(h);
+    while (slots[i] != 0) i = next(i);
+    slots[i] = old[j];
+  }
+}
+
+void PaymentTracker::Table::prefetch(std::uint64_t h) const {
+  if (!slots.empty()) __builtin_prefetch(&slots[home(h)]);
 }
 
 void PaymentTracker::prefetch(std::uint64_t key) const {
-  current_.prefetch(key);
-  previous_.prefetch(key);
+  const std::uint64_t h = mix(key);
+  current_.prefetch(h);
+  previous_.prefetch(h);
 }
 
 void PaymentTracker::Table::clear() {
-  std::fill(slots.begin(), slots.end(), Slot{0, 0, 0, 0});
-  used = 0;
+  std::fill(slots.begin(), slots.end(), std::uint64_t{0});
+  std::fill(std::begin(used), std::end(used), 0u);
+  total_used = 0;
 }
 
 PaymentTracker::Seen PaymentTracker::add(std::uint64_t key, TimeMs t, bool success,
@@ -170,27 +193,26 @@ PaymentTracker::Seen PaymentTracker::add(std::uint64_t key, TimeMs t, bool succe
     if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear();
     generation_start_ = t;
   }
+  const std::uint64_t h = mix(key);
   Seen seen;
-  Slot* slot = &current_.probe(key);
-  if (!slot->used) {
-    *slot = Slot{key, 1, 0, 0};
-    ++current_.used;
-    if (const Slot* old = previous_.find(key)) {
+  bool fresh = false;
+  std::uint64_t& slot = current_.find_or_add(h, fresh);
+  if (fresh) {
+    if (const std::uint64_t* old = previous_.find(h)) {
       // Still within the horizon: carry it into the current generation.
       // (The stale copy stays in previous_; current_ is always asked first.)
-      slot->success = old->success;
-      slot->hard = old->hard;
+      slot |= *old & kFlags;
       seen.earlier = true;
     }
   } else {
     seen.earlier = true;
   }
-  if (success && !slot->success) {
-    slot->success = 1;
+  if (success && (slot & kSuccess) == 0) {
+    slot |= kSuccess;
     seen.first_success = true;
   }
-  if (hard_decline && !slot->hard) {
-    slot->hard = 1;
+  if (hard_decline && (slot & kHard) == 0) {
+    slot |= kHard;
     seen.first_hard_decline = true;
   }
   return seen;
@@ -208,19 +230,44 @@ void WindowStats::add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id,
   add_indexed(t, txn_key, routed ? banks.index_of(bank_id) : kNoBankIndex, status, code, latency_ms);
 }
 
+namespace {
+// kind_of as a table, so the per-row path makes no call for it (same answers: built from kind_of).
+const std::array<ErrorKind, kErrorCodeCount> kKindOf = [] {
+  std::array<ErrorKind, kErrorCodeCount> kinds{};
+  for (int i = 0; i < kErrorCodeCount; ++i) kinds[static_cast<std::size_t>(i)] = kind_of(static_cast<ErrorCode>(i));
+  return kinds;
+}();
+
+// first = min(first, t), last = max(last, t), an empty one taking t: after the first row, two
+// well-predicted compares instead of value_or's selects and stores.
+inline void widen(std::optional<TimeMs>& first, std::optional<TimeMs>& last, TimeMs t) {
+  if (!first) {
+    first = t;
+  } else if (t < *first) {
+    *first = t;
+  }
+  if (!last) {
+    last = t;
+  } else if (t > *last) {
+    *last = t;
+  }
+}
+}  // namespace
+
 void WindowStats::add_indexed(TimeMs t, std::uint64_t txn_key, std::size_t index, TxnStatus status,
                               ErrorCode code, std::int64_t latency_ms) {
   ++rows;
-  first_ms = std::min(first_ms.value_or(t), t);
-  last_ms = std::max(last_ms.value_or(t), t);
-  const ErrorKind kind = kind_of(code);
+  widen(first_ms, last_ms, t);
+  const ErrorKind kind = kKindOf[static_cast<std::size_t>(code)];
   const bool success = status == TxnStatus::success;
-  const PaymentTracker::Seen seen =
-      track_payments ? tracker_.add(txn_key, t, success, kind == ErrorKind::hard) : PaymentTracker::Seen{};
-  if (!seen.earlier) ++payments;
-  if (seen.first_success) ++payments_succeeded;
-  if (seen.first_hard_decline) ++payments_hard_declined;
-  if (!seen.earlier && success && track_payments) ++payments_first_attempt_succeeded;
+  PaymentTracker::Seen seen;
+  if (track_payments) {
+    seen = tracker_.add(txn_key, t, success, kind == ErrorKind::hard);
+    if (!seen.earlier && success) ++payments_first_attempt_succeeded;
+    if (seen.first_success) ++payments_succeeded;
+    if (seen.first_hard_decline) ++payments_hard_declined;
+  }
+  if (!seen.earlier) ++payments;  // untracked: every row counts (agent report replaces these)
 
   if (index == kNoBankIndex) {
     ++no_route;
@@ -229,13 +276,15 @@ void WindowStats::add_indexed(TimeMs t, std::uint64_t txn_key, std::size_t index
   if (index >= per_bank.size()) per_bank.resize(index + 1);
   BankWindowStats& b = per_bank[index];
   ++b.attempts;
-  if (seen.earlier) ++b.retries;
-  if (track_payments && !seen.earlier) {
-    ++b.first_attempts;
-    if (success) ++b.first_attempt_successes;
+  if (track_payments) {
+    if (seen.earlier) {
+      ++b.retries;
+    } else {
+      ++b.first_attempts;
+      if (success) ++b.first_attempt_successes;
+    }
   }
-  b.first_ms = std::min(b.first_ms.value_or(t), t);
-  b.last_ms = std::max(b.last_ms.value_or(t), t);
+  widen(b.first_ms, b.last_ms, t);
   b.latency.add(latency_ms);
   if (success) {
     ++b.successes;
@@ -246,7 +295,7 @@ void WindowStats::add_indexed(TimeMs t, std::uint64_t txn_key, std::size_t index
     ++b.soft_by_code[soft_code_slot(code)];
     ++b.trailing_soft_failures;
     if (code != ErrorCode::RATE_LIMITED) ++b.trailing_faults;
-    b.last_soft_failure_ms = std::max(b.last_soft_failure_ms.value_or(t), t);
+    if (!b.last_soft_failure_ms || t > *b.last_soft_failure_ms) b.last_soft_failure_ms = t;
   } else {
     ++b.hard_declines;  // the issuer's verdict: says nothing about the bank, ends a failure run
     b.trailing_soft_failures = 0;

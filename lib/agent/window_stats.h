@@ -148,21 +148,32 @@ class PaymentTracker {
   void prefetch(std::uint64_t key) const;
 
  private:
-  struct Slot {
-    std::uint64_t key;
-    std::uint8_t used;
-    std::uint8_t success;
-    std::uint8_t hard;
-  };
+  // One id in 8 bytes: the slot holds mix(key) << 3 | kUsed | flags (bit 0 success, bit 1 hard).
+  // mix is a bijection, and its top 3 bits, shifted out of the slot, are implied by the slot's
+  // position: the table is 8 sub-tables, one per value of those bits, and a probe never leaves its
+  // sub-table. So a slot names its id exactly, and 0 is an empty slot.
+  static constexpr std::uint64_t kUsed = 4, kSuccess = 1, kHard = 2, kFlags = kSuccess | kHard;
+  static constexpr unsigned kSubTableBits = 3;
   struct Table {
-    std::vector<Slot> slots;
-    std::size_t used = 0;
-    Slot* find(std::uint64_t key);
-    // The key's slot if present (used set), else the empty slot where it goes: the caller fills it
-    // and counts it in `used`. Makes room for one more key first.
-    Slot& probe(std::uint64_t key);
+    std::vector<std::uint64_t> slots;
+    unsigned bits = 0;  // slots.size() == 2^bits (0 while empty)
+    std::uint32_t used[1u << kSubTableBits] = {};  // per sub-table, kept at most 3/4 full
+    std::size_t total_used = 0;                     // kept at most half of slots.size()
+
+    // The slot holding h, or nullptr.
+    const std::uint64_t* find(std::uint64_t h) const;
+    // The slot holding h; if absent, it is added (flags clear) and fresh is set.
+    std::uint64_t& find_or_add(std::uint64_t h, bool& fresh);
     void clear();
-    void prefetch(std::uint64_t key) const;
+    void prefetch(std::uint64_t h) const;
+
+   private:
+    std::size_t home(std::uint64_t h) const { return static_cast<std::size_t>(h >> (64 - bits)); }
+    std::size_t next(std::size_t i) const {  // the next slot of i's sub-table, wrapping inside it
+      const std::size_t sub_mask = (std::size_t{1} << (bits - kSubTableBits)) - 1;
+      return (i & ~sub_mask) | ((i + 1) & sub_mask);
+    }
+    void grow();
   };
   Table current_, previous_;
   std::optional<TimeMs> generation_start_;

@@ -111,50 +111,90 @@ bool CsvRowDecoder::timestamp(const char* p, TimeMs& out) {
   return true;
 }
 
-// The common shape: 10 commas, no quote, ASCII only, no '\r' at the end, at most kMaxLineBytes.
-// Returns false when the line is not a good row (the caller then asks parse_csv_line why). The bank
-// name and error message are free text: nothing to check on a plain line.
-bool CsvRowDecoder::decode_plain(std::string_view line, const std::uint32_t* c, DecodedRow& out) {
-  const char* p = line.data();
-  constexpr std::uint32_t kAmountAt = kTimestampLength + 22;  // after "timestamp,txn_<16 hex>,"
-  if (c[0] != kTimestampLength || c[1] != kAmountAt - 1) return false;
-  DecodedRow row;
-  if (!timestamp(p, row.timestamp_ms)) return false;
-  if (!decode_transaction_id(p + kTimestampLength + 1, row.txn_key)) return false;
-  const std::size_t amount_size = c[2] - kAmountAt;
-  if (amount_size >= 1 && amount_size <= 8 && kAmountAt + 8 <= line.size()
-          ? !is_short_decimal_amount(p + kAmountAt, amount_size)
-          : !is_decimal_amount(std::string_view(p + kAmountAt, amount_size))) {
-    return false;
+CsvRowDecoder::CsvRowDecoder() : masks_of_(csv_detail::block_masks_for_this_cpu()) {}
+
+namespace {
+// The highest set bit of the 128-bit mask hi:lo, cleared; returns its index, or 0 when none is set.
+unsigned take_highest(std::uint64_t& lo, std::uint64_t& hi) {
+  if (hi != 0) {
+    const auto bit = static_cast<unsigned>(63 - __builtin_clzll(hi));
+    hi ^= std::uint64_t{1} << bit;
+    return 64 + bit;
   }
+  if (lo == 0) return 0;
+  const auto bit = static_cast<unsigned>(63 - __builtin_clzll(lo));
+  lo ^= std::uint64_t{1} << bit;
+  return bit;
+}
+}  // namespace
+
+// Offsets below are from the line's start; the masks cover [kAfterId, kAfterId + 128).
+std::size_t CsvRowDecoder::decode_fast(const char* p, DecodedRow& out) {
+  constexpr std::size_t kAfterId = kTimestampLength + 22;  // "timestamp,txn_<16 hex>,"
+  if (p[kTimestampLength] != ',' || p[kAfterId - 1] != ',') return kNotFast;
+  DecodedRow row;
+  // Both fields admit only digits, letters and -:.TZ_, so the line has no other comma, quote,
+  // newline or non-ASCII byte before kAfterId.
+  if (!timestamp(p, row.timestamp_ms)) return kNotFast;
+  if (!decode_transaction_id(p + kTimestampLength + 1, row.txn_key)) return kNotFast;
+  // The line's end, and its commas and specials before it, as a 128-bit mask hi:lo.
+  const csv_detail::BlockMasks m = masks_of_(p + kAfterId);
+  std::uint64_t lo, hi = 0, special;
+  std::size_t end;
+  if (m.newline != 0) {
+    end = static_cast<std::size_t>(__builtin_ctzll(m.newline));
+    const std::uint64_t below = (std::uint64_t{1} << end) - 1;
+    lo = m.comma & below;
+    special = m.special & below;
+  } else {
+    const csv_detail::BlockMasks m2 = masks_of_(p + kAfterId + 64);
+    if (m2.newline == 0) return kNotFast;  // a long line: decode() takes it
+    end = static_cast<std::size_t>(__builtin_ctzll(m2.newline));
+    const std::uint64_t below = (std::uint64_t{1} << end) - 1;
+    lo = m.comma;
+    hi = m2.comma & below;
+    special = m.special | (m2.special & below);
+    end += 64;
+  }
+  // amount, 5 fields, latency_ms, error_code, error_message: 8 more commas, the first one in lo.
+  // Not counted (no popcnt in the x86-64 baseline): the amount's comma is the lowest, the last
+  // three are the highest, and the span check below demands exactly four between them.
+  if (special != 0 || lo == 0) return kNotFast;
+  const std::size_t length = kAfterId + end;
+  if (p[length - 1] == '\r') return kNotFast;
+  const auto amount_size = static_cast<std::size_t>(__builtin_ctzll(lo));
+  lo &= lo - 1;
+  if (amount_size >= 1 && amount_size <= 8 ? !is_short_decimal_amount(p + kAfterId, amount_size)
+                                           : !is_decimal_amount(std::string_view(p + kAfterId, amount_size))) {
+    return kNotFast;
+  }
+  // The last three commas, from the top; the four inside currency..status are the span cache's.
+  const std::size_t c9 = kAfterId + take_highest(lo, hi), c8 = kAfterId + take_highest(lo, hi),
+                    c7 = kAfterId + take_highest(lo, hi);
+  if (c7 <= kAfterId + amount_size) return kNotFast;  // fewer than four commas after the amount's
   // currency,type,bank_id,bank_name,status: checked once per distinct span of bytes.
-  const std::uint32_t span_at = c[2] + 1;
-  const std::uint32_t span_commas[4] = {c[3] - span_at, c[4] - span_at, c[5] - span_at, c[6] - span_at};
-  const SpanVerdict* span = spans_.check(p + span_at, c[7] - span_at, span_commas);
-  if (span == nullptr) return false;
+  const std::size_t span_at = kAfterId + amount_size + 1;
+  const SpanVerdict* span = spans_.check(p + span_at, c7 - span_at);
+  if (span == nullptr) return kNotFast;
   row.status = span->status;
-  if (!parse_latency_digits(p + c[7] + 1, c[8] - c[7] - 1, row.latency_ms)) return false;
-  if (c[9] == c[8] + 1) {
+  if (!parse_latency_digits(p + c7 + 1, c8 - c7 - 1, row.latency_ms)) return kNotFast;
+  if (c9 == c8 + 1) {
     row.error_code = ErrorCode::none;
   } else {
-    const auto code = parse_error_code(std::string_view(p + c[8] + 1, c[9] - c[8] - 1));
-    if (!code) return false;
+    const auto code = parse_error_code(std::string_view(p + c8 + 1, c9 - c8 - 1));
+    if (!code) return kNotFast;
     row.error_code = *code;
   }
-  if ((row.status == TxnStatus::success) != (row.error_code == ErrorCode::none)) return false;
-  if (span->bank_size == 0 && row.error_code != ErrorCode::NO_ROUTE) return false;
+  if ((row.status == TxnStatus::success) != (row.error_code == ErrorCode::none)) return kNotFast;
+  if (span->bank_size == 0 && row.error_code != ErrorCode::NO_ROUTE) return kNotFast;
+  // The bank name and the error message are free text: nothing to check on a line without quotes.
   row.bank_id = std::string_view(p + span_at + span->bank_begin, span->bank_size);
   row.span_id = span->id;
   out = row;
-  return true;
+  return length;
 }
 
-std::optional<Malformed> CsvRowDecoder::decode(std::string_view line, const LineShapeHint& hint,
-                                               DecodedRow& out) {
-  if (hint.plain && hint.commas == kCsvFieldCount - 1 && line.size() <= kMaxLineBytes &&
-      line.back() != '\r' && decode_plain(line, hint.comma_at, out)) {
-    return std::nullopt;
-  }
+std::optional<Malformed> CsvRowDecoder::decode(std::string_view line, DecodedRow& out) {
   RowView row;
   if (const auto bad = parse_csv_line(line, row)) return bad;
   out.timestamp_ms = row.timestamp_ms;

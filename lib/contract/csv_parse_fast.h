@@ -10,6 +10,7 @@
 
 #include "contract/csv_parse.h"
 #include "contract/csv_parse_span_cache.h"
+#include "contract/csv_scan_masks.h"
 
 namespace payops {
 
@@ -27,30 +28,36 @@ struct DecodedRow {
   std::uint32_t span_id = kNoSpanId;
 };
 
-// What a structural scan found in one line (see scan_decoded in csv_scan_decode.h).
-struct LineShapeHint {
-  const std::uint32_t* comma_at;  // offsets in the line of its first commas, ascending
-  int commas;                     // how many of them (kCsvFieldCount or more means too many)
-  bool plain;                     // no '"' and no byte >= 0x80 anywhere in the line
-};
-
 // One per thread: it remembers the last timestamp's "YYYY-MM-DDTHH:MM:SS" prefix, so a run of rows
 // in the same second costs one 19-byte compare instead of a calendar conversion each, and the
 // verdicts on the rows' currency..status spans (SpanVerdictCache).
 class CsvRowDecoder {
  public:
-  // line excludes the '\n'. Returns nullopt and fills out on a good row; otherwise the reason
+  // Bytes decode_fast may read from a line's start, whatever the line's length.
+  static constexpr std::size_t kFastReadBytes = kTimestampLength + 22 + 128;
+  static constexpr std::size_t kNotFast = SIZE_MAX;
+
+  CsvRowDecoder();
+  // The common shape in one pass: the fixed-width timestamp and id are checked where they must be,
+  // then one or two 64-byte masks after them give the line's end and its other commas, and each
+  // field is decoded as its comma is taken from the mask. Returns the line's length (the offset of
+  // its '\n') and fills out if the line starting at p is a good row of that shape (no quote, no byte
+  // >= 0x80, at most kFastReadBytes - 1 bytes, no '\r' before the '\n'); kNotFast otherwise, out
+  // unchanged: the caller finds the line's end and asks decode(), which gives parse_csv_line's
+  // verdict. REQUIRES: kFastReadBytes readable at p.
+  std::size_t decode_fast(const char* p, DecodedRow& out);
+  // Any line (excluding the '\n'): nullopt and out filled on a good row, otherwise the reason
   // parse_csv_line gives (out unchanged). Same acceptance as parse_csv_line, always.
-  std::optional<Malformed> decode(std::string_view line, const LineShapeHint& hint, DecodedRow& out);
+  std::optional<Malformed> decode(std::string_view line, DecodedRow& out);
 
  private:
-  bool decode_plain(std::string_view line, const std::uint32_t* comma_at, DecodedRow& out);
   bool timestamp(const char* p, TimeMs& out);
 
   char second_prefix_[19] = {};
   TimeMs second_base_ms_ = 0;
   bool have_second_ = false;
   SpanVerdictCache spans_;
+  csv_detail::BlockMasksFn masks_of_;
 };
 
 // "txn_" + 16 lowercase hex digits at p (20 bytes readable) to its key; false if not in that form.

@@ -22,7 +22,15 @@ struct SpanVerdictCache::Slot {
 namespace {
 
 // The checks parse_csv_line makes on these five fields, in any order (the caller only needs yes/no).
-bool check_fields(const char* span, std::size_t size, const std::uint32_t* commas, SpanVerdict& v) {
+bool check_fields(const char* span, std::size_t size, SpanVerdict& v) {
+  std::size_t commas[4];
+  int found = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    if (span[i] != ',') continue;
+    if (found == 4) return false;  // six fields or more
+    commas[found++] = i;
+  }
+  if (found != 4) return false;
   const auto field = [&](int k) {
     const std::size_t begin = k == 0 ? 0 : commas[k - 1] + 1;
     const std::size_t end = k == 4 ? size : commas[k];
@@ -70,16 +78,16 @@ bool same_bytes(const char* slot_bytes, const char* span, std::size_t size) {
 SpanVerdictCache::SpanVerdictCache() : slots_(new Slot[std::size_t{1} << kSlotBits]()) {}
 SpanVerdictCache::~SpanVerdictCache() = default;
 
-const SpanVerdict* SpanVerdictCache::check(const char* span, std::size_t size, const std::uint32_t* commas) {
+const SpanVerdict* SpanVerdictCache::check(const char* span, std::size_t size) {
   if (size < kMinBytes || size > kMaxBytes) {
-    if (!check_fields(span, size, commas, uncached_)) return nullptr;
+    if (!check_fields(span, size, uncached_)) return nullptr;
     uncached_.id = UINT32_MAX;  // no id: the caller cannot tell two such spans apart by it
     return &uncached_;
   }
   Slot& slot = slots_[slot_of(span, size, kSlotBits)];
   if (slot.size == size && same_bytes(slot.bytes, span, size)) return &slot.verdict;
   SpanVerdict v;
-  if (!check_fields(span, size, commas, v)) return nullptr;
+  if (!check_fields(span, size, v)) return nullptr;
   v.id = next_id_ == UINT32_MAX ? UINT32_MAX : next_id_++;  // ids run out after 4G distinct spans
   std::memset(slot.bytes, 0, sizeof slot.bytes);
   std::memcpy(slot.bytes, span, size);

@@ -31,10 +31,11 @@ class SpanVerdictCache {
   SpanVerdictCache& operator=(const SpanVerdictCache&) = delete;
 
   // span: the bytes from the first byte of currency to the last byte of status, in a line without
-  // quotes; commas: the offsets in span of its four commas, ascending. Returns the verdict if the five
-  // fields pass parse_csv_line's checks for them (currency, type, bank_id's characters, status; the
-  // bank name is free text), nullptr otherwise. The pointer is valid until the next call.
-  const SpanVerdict* check(const char* span, std::size_t size, const std::uint32_t* commas);
+  // quotes. Returns the verdict if they are five fields (four commas) that pass parse_csv_line's
+  // checks for them (currency, type, bank_id's characters, status; the bank name is free text),
+  // nullptr otherwise. The pointer is valid until the next call. A hit costs a hash and a compare:
+  // the commas are looked for only on a miss.
+  const SpanVerdict* check(const char* span, std::size_t size);
 
  private:
   struct Slot;

@@ -1,0 +1,73 @@
+// Newline, comma and "special" (quote or byte >= 0x80) masks of 64 bytes: SSE2 (the x86-64
+// baseline), or AVX2 where the CPU has it (chosen once at run time). Same masks either way.
+#pragma once
+
+#include <cstdint>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+namespace payops {
+namespace csv_detail {
+
+// Bit i of each mask: byte p[i] is '\n' / ',' / a quote or >= 0x80. REQUIRES: 64 bytes readable.
+struct BlockMasks {
+  std::uint64_t newline, comma, special;
+};
+inline BlockMasks block_masks(const char* p) {
+  BlockMasks m{0, 0, 0};
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+  for (int i = 0; i < 4; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    const auto bits = [](__m128i x) { return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(x))); };
+    m.newline |= bits(_mm_cmpeq_epi8(v, nl)) << (16 * i);
+    m.comma |= bits(_mm_cmpeq_epi8(v, comma)) << (16 * i);
+    m.special |= bits(_mm_or_si128(_mm_cmpeq_epi8(v, quote), v)) << (16 * i);  // the sign bit: >= 0x80
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    m.newline |= std::uint64_t{c == '\n'} << i;
+    m.comma |= std::uint64_t{c == ','} << i;
+    m.special |= std::uint64_t{c == '"' || c >= 0x80} << i;
+  }
+#endif
+  return m;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// block_masks with AVX2: two 32-byte compares per kind instead of four 16-byte ones. Called through
+// a pointer (block_masks_for_this_cpu), so it is compiled for AVX2 without requiring it elsewhere.
+__attribute__((target("avx2"))) inline BlockMasks block_masks_avx2(const char* p) {
+  const __m256i nl = _mm256_set1_epi8('\n'), comma = _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  const auto bits = [](__m256i a, __m256i b) __attribute__((target("avx2"))) {
+    return static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(a))) |
+           static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(b))) << 32;
+  };
+  return BlockMasks{bits(_mm256_cmpeq_epi8(lo, nl), _mm256_cmpeq_epi8(hi, nl)),
+                    bits(_mm256_cmpeq_epi8(lo, comma), _mm256_cmpeq_epi8(hi, comma)),
+                    bits(_mm256_or_si256(_mm256_cmpeq_epi8(lo, quote), lo),
+                         _mm256_or_si256(_mm256_cmpeq_epi8(hi, quote), hi))};
+}
+#endif
+
+using BlockMasksFn = BlockMasks (*)(const char*);
+// The fastest block_masks this CPU runs (same masks either way).
+inline BlockMasksFn block_masks_for_this_cpu() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const BlockMasksFn fn = __builtin_cpu_supports("avx2") ? block_masks_avx2 : block_masks;
+  return fn;
+#else
+  return block_masks;
+#endif
+}
+
+}  // namespace csv_detail
+}  // namespace payops
