@@ -293,6 +293,9 @@ Status CsvAppender::append_locked(std::string_view rows) {
     // A writer that died inside a write() (kill -9 between pages of a large write, a full disk) may
     // have left a torn last line. Ending it first keeps our rows whole: the torn line becomes one
     // malformed line that readers skip and count, and nothing already written is changed.
+    // It is ended with kTornLineEnd, not a bare "\n": a tear inside the last field can leave a prefix
+    // that reads as a whole row (torn right after the first quote of a `""` pair, that quote closes
+    // the field; csv_kill9_test found one such row in 14 rounds).
     char last = '\n';
     ssize_t r;
     do {
@@ -300,10 +303,10 @@ Status CsvAppender::append_locked(std::string_view rows) {
     } while (r < 0 && errno == EINTR);
     if (r < 0) return make_error("cannot read " + path_ + ": " + errno_text(errno));
     if (r == 1 && last != '\n') {
-      if (const int err = write_all(fd_, "\n")) {
+      if (const int err = write_all(fd_, kTornLineEnd)) {
         return make_error("cannot write to " + path_ + ": " + errno_text(err));
       }
-      ++size;
+      size += kTornLineEnd.size();
     }
   }
   if (const int err = write_all(fd_, rows)) {

@@ -21,6 +21,11 @@
 
 namespace payops {
 
+// What a writer appends to a torn last line (a writer killed inside a write()) before its own rows:
+// eleven commas and a newline. Every torn line then reads as malformed: it either ends inside an open
+// quote or has at least 12 fields. A bare newline could leave a prefix that reads as a shorter row.
+inline constexpr std::string_view kTornLineEnd = ",,,,,,,,,,,\n";
+
 class CsvAppender {
  public:
   // Opens (creating if needed, mode 0644) the log at path, without following a symlink and without

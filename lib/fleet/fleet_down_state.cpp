@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "contract/config_store.h"
+#include "contract/csv_appender.h"
 
 namespace payops {
 
@@ -81,7 +82,7 @@ Result<std::uint64_t> resolve_committed_seq(const std::string& log_path, const D
   ::fstat(fd, &st);
   const auto size = static_cast<std::uint64_t>(st.st_size);
   std::string bytes(intent.batch_bytes, '\0');
-  for (const std::uint64_t at : {intent.size_before, intent.size_before + 1}) {
+  for (const std::uint64_t at : {intent.size_before, intent.size_before + kTornLineEnd.size()}) {
     if (size < at + intent.batch_bytes) continue;
     if (::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(at)) != static_cast<ssize_t>(bytes.size())) continue;
     if (fnv1a64(bytes) == intent.batch_fnv1a) {

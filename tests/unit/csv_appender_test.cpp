@@ -138,11 +138,42 @@ TEST_CASE("csv appender ends a torn last line before appending whole rows") {
   REQUIRE(a.ok());
   REQUIRE(a->append(one_row(2)).ok());
   const std::string after = read_file(path);
-  CHECK(after == kHeaderLine + one_row(0) + torn + "\n" + one_row(2));
+  CHECK(after == kHeaderLine + one_row(0) + torn + ",,,,,,,,,,,\n" + one_row(2));
   const ScanSummary s = scan_buffer(after, 1, true, nullptr);
   CHECK(s.rows == 2);
   CHECK(s.malformed == 1);
   CHECK_FALSE(s.partial_tail);
+}
+
+TEST_CASE("csv appender: a line torn inside its last field never reads as a row") {
+  // Every prefix of a row whose error_message is quoted with "" escapes, torn and then ended by the
+  // next writer: none may parse as a row (ended with a bare newline, the prefix cut right after the
+  // first quote of a "" pair read as a whole, shorter row: csv_kill9_test caught one).
+  TransactionRow r;
+  r.timestamp_ms = *parse_timestamp("2026-11-22T12:00:00.000Z");
+  r.transaction_id = "txn_00000000000000ab";
+  r.amount_minor = 500;
+  r.currency = "INR";
+  r.bank_id = "bank_b";
+  r.bank_name = "Razorpay";
+  r.status = TxnStatus::failed;
+  r.latency_ms = 30;
+  r.error_code = ErrorCode::RATE_LIMITED;
+  r.error_message = "writer 1, row \"3\" second line xx";
+  std::string row;
+  append_csv_row(row, r);
+  TempDir dir;
+  const std::string path = dir.path + "/torn_quote.csv";
+  for (std::size_t cut = 1; cut < row.size() - 1; ++cut) {
+    write_file(path, kHeaderLine + row.substr(0, cut));
+    auto a = CsvAppender::open(path);
+    REQUIRE(a.ok());
+    REQUIRE(a->append(one_row(2)).ok());
+    const ScanSummary s = scan_buffer(read_file(path), 1, true, nullptr);
+    CAPTURE(cut);
+    CHECK(s.rows == 1);
+    CHECK(s.malformed == 1);
+  }
 }
 
 TEST_CASE("csv appender: concurrent first writers produce exactly one header") {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "contract/csv_appender.h"
 #include "fleet/fleet_down_state.h"
 
 using namespace payops;
@@ -59,7 +60,7 @@ TEST_CASE("the log's bytes decide an interrupted batch") {
     CHECK(*resolve_committed_seq(log, in, &note) == 3);
   }
   SUBCASE("appended after the appender ended a torn line") {
-    append(log, "\n" + batch);
+    append(log, std::string(kTornLineEnd) + batch);  // the appender's end for a torn line, then the batch
     CHECK(*resolve_committed_seq(log, in, &note) == 3);
   }
   SUBCASE("torn: other bytes where the batch should be are reported, and the batch is fetched again") {
