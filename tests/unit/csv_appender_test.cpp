@@ -49,7 +49,7 @@ void write_file(const std::string& path, const std::string& content) {
   out << content;
 }
 
-std::string one_row(int i) {
+TransactionRow row_of(int i) {
   TransactionRow r;
   r.timestamp_ms = *parse_timestamp("2026-11-22T12:00:00.000Z") + i;
   char id[32];
@@ -60,8 +60,12 @@ std::string one_row(int i) {
   r.bank_id = "bank_b";
   r.bank_name = "Razorpay";
   r.status = TxnStatus::success;
+  return r;
+}
+
+std::string one_row(int i) {
   std::string out;
-  append_csv_row(out, r);
+  append_csv_row(out, row_of(i));
   return out;
 }
 
@@ -149,13 +153,7 @@ TEST_CASE("csv appender: a line torn inside its last field never reads as a row"
   // Every prefix of a row whose error_message is quoted with "" escapes, torn and then ended by the
   // next writer: none may parse as a row (ended with a bare newline, the prefix cut right after the
   // first quote of a "" pair read as a whole, shorter row: csv_kill9_test caught one).
-  TransactionRow r;
-  r.timestamp_ms = *parse_timestamp("2026-11-22T12:00:00.000Z");
-  r.transaction_id = "txn_00000000000000ab";
-  r.amount_minor = 500;
-  r.currency = "INR";
-  r.bank_id = "bank_b";
-  r.bank_name = "Razorpay";
+  TransactionRow r = row_of(0xab);
   r.status = TxnStatus::failed;
   r.latency_ms = 30;
   r.error_code = ErrorCode::RATE_LIMITED;
