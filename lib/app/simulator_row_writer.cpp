@@ -1,7 +1,6 @@
 // Formatting and writing the simulator's rows, inline or on a writer thread fed in batches.
 #include "app/simulator_row_writer.h"
 
-#include "contract/csv_format.h"
 
 namespace payops {
 namespace {
@@ -10,8 +9,7 @@ constexpr std::size_t kMaxQueued = 4;     // batches waiting for the thread befo
 }  // namespace
 
 SimulatorRowWriter::SimulatorRowWriter(const Sink& sink, std::size_t flush_bytes, bool threaded)
-    : sink_(sink), flush_bytes_(flush_bytes), threaded_(threaded) {
-  buffer_.reserve(flush_bytes_ + 4096);
+    : sink_(sink), flush_bytes_(flush_bytes), threaded_(threaded), buffer_(flush_bytes_ + 4096) {
   if (threaded_) {
     batch_.reserve(kBatchRows);
     thread_ = std::thread([this] { thread_main(); });
@@ -102,24 +100,11 @@ void SimulatorRowWriter::thread_main() {
   }
 }
 
-void SimulatorRowWriter::format(const SimulatorRow& p) {
-  scratch_.timestamp_ms = p.finish_ms;
-  scratch_.transaction_id.assign(p.transaction_id, kTransactionIdLength);
-  scratch_.amount_minor = p.amount_minor;
-  scratch_.currency.assign(p.currency->code);
-  scratch_.type = p.method;
-  scratch_.bank_id.assign(p.label->bank_id);
-  scratch_.bank_name.assign(p.label->bank_name);
-  scratch_.status = p.code == ErrorCode::none ? TxnStatus::success : TxnStatus::failed;
-  scratch_.latency_ms = p.latency_ms;
-  scratch_.error_code = p.code;
-  scratch_.error_message.assign(p.message);
-  append_csv_row(buffer_, scratch_);
-}
+void SimulatorRowWriter::format(const SimulatorRow& row) { formatter_.append(row, buffer_); }
 
 Status SimulatorRowWriter::write_buffer() {
   if (buffer_.empty()) return ok_status();
-  Status status = sink_(buffer_);
+  Status status = sink_(buffer_.view());
   buffer_.clear();
   return status;
 }

@@ -13,33 +13,10 @@
 #include <thread>
 #include <vector>
 
-#include "contract/money.h"
-#include "contract/transaction.h"
+#include "app/simulator_row_format.h"
 #include "platform/result.h"
 
 namespace payops {
-
-// A bank's id and name as rows print them. The writer holds pointers to labels: they must stay
-// where they are (a std::deque that only grows at the end) and unchanged while rows are in flight.
-struct SimulatorLabel {
-  std::string bank_id;
-  std::string bank_name;
-  std::uint32_t stats;  // index into the run's per-bank statistics
-};
-
-// One finished attempt, as plain data: the currency and label point to long-lived tables, the
-// message to static text.
-struct SimulatorRow {
-  TimeMs finish_ms;
-  std::int64_t amount_minor;
-  std::int64_t latency_ms;
-  const CurrencyInfo* currency;
-  const SimulatorLabel* label;
-  std::string_view message;
-  char transaction_id[kTransactionIdLength];
-  PaymentMethod method;
-  ErrorCode code;
-};
 
 class SimulatorRowWriter {
  public:
@@ -67,8 +44,8 @@ class SimulatorRowWriter {
   const Sink& sink_;
   const std::size_t flush_bytes_;
   const bool threaded_;
-  std::string buffer_;       // formatted rows not yet written (the thread's, when threaded)
-  TransactionRow scratch_;   // reused for every row: its strings keep their capacity
+  RowBuffer buffer_;         // formatted rows not yet written (the thread's, when threaded)
+  SimulatorRowFormatter formatter_;
   std::vector<SimulatorRow> batch_;  // the caller's rows not yet handed over (threaded)
 
   std::mutex mu_;
