@@ -19,22 +19,9 @@
 namespace payops {
 namespace {
 
-// One attempt waiting for the clock to pass its finish time. Plain data: the bank's id and name are
-// an index into the interned labels, the message points to static text.
-struct PendingRow {
-  TimeMs finish_ms;
-  std::uint64_t seq;  // generation order breaks ties, so output order is deterministic
-  std::int64_t amount_minor;
-  std::int64_t latency_ms;
-  const CurrencyInfo* currency;
-  std::string_view message;
-  std::uint32_t label;
-  char transaction_id[kTransactionIdLength];
-  PaymentMethod method;
-  ErrorCode code;
-};
-// The heap orders these small keys, not the rows themselves: a pop moves a few 24-byte keys
-// instead of 90-byte rows. (finish_ms, seq) is unique, so the order is the same whatever is moved.
+// The heap orders these small keys, not the rows themselves (SimulatorRow, written once when the
+// payment starts and handed to the writer as it is): a pop moves a few 24-byte keys instead of
+// 90-byte rows. (finish_ms, seq) is unique, so the order is the same whatever is moved.
 struct PendingKey {
   TimeMs finish_ms;
   std::uint64_t seq;
@@ -81,7 +68,7 @@ class Run {
   void apply_oracle(TimeMs start_ms);
   void poll_config();
   void start_payment(TimeMs start_ms);
-  Status emit(const PendingRow& row);
+  Status emit(const SimulatorRow& row);
   Status flush_due(TimeMs now, bool force_write);
   Status drain_all();
   Status lockstep_tick(TimeMs instant_ms);
@@ -121,7 +108,7 @@ class Run {
   std::vector<std::uint32_t> label_of_bank_;  // current config's bank index -> label
   std::vector<BankStats> stats_;
   std::vector<PendingKey> heap_;
-  std::vector<PendingRow> pending_;        // rows in flight, by slot; finished slots are reused
+  std::vector<SimulatorRow> pending_;      // rows in flight, by slot; finished slots are reused
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t seq_ = 0;
   // After labels_ (it points into them, so it goes first). A --fast run without lockstep formats and
@@ -335,14 +322,13 @@ void Run::start_payment(TimeMs start_ms) {
   ++summary_.payments;
   if (flow_.succeeded()) ++summary_.payments_succeeded;
   for (const AttemptRecord& a : attempts) {
-    PendingRow row;
+    SimulatorRow row;
     row.finish_ms = a.finish_ms;
-    row.seq = seq_++;
     row.amount_minor = payment_.amount_minor;
     row.latency_ms = a.latency_ms;
     row.currency = payment_.currency;
+    row.label = &labels_[a.bank_index < 0 ? 0 : label_of_bank_[static_cast<std::size_t>(a.bank_index)]];
     row.message = a.message;
-    row.label = a.bank_index < 0 ? 0 : label_of_bank_[static_cast<std::size_t>(a.bank_index)];
     std::copy(std::begin(payment_.transaction_id), std::end(payment_.transaction_id), row.transaction_id);
     row.method = payment_.method;
     row.code = a.code;
@@ -355,14 +341,14 @@ void Run::start_payment(TimeMs start_ms) {
       free_slots_.pop_back();
       pending_[slot] = row;
     }
-    heap_.push_back(PendingKey{row.finish_ms, row.seq, slot});
+    heap_.push_back(PendingKey{row.finish_ms, seq_++, slot});
     std::push_heap(heap_.begin(), heap_.end(), LaterFirst{});
 
     if (a.bank_index < 0) {
       ++summary_.no_route;
       continue;
     }
-    BankStats& s = stats_[labels_[row.label].stats];
+    BankStats& s = stats_[row.label->stats];
     ++s.summary.attempts;
     if (a.attempt > 0) ++s.summary.retries;
     switch (kind_of(a.code)) {
@@ -375,19 +361,9 @@ void Run::start_payment(TimeMs start_ms) {
   }
 }
 
-Status Run::emit(const PendingRow& p) {
-  SimulatorRow row;
-  row.finish_ms = p.finish_ms;
-  row.amount_minor = p.amount_minor;
-  row.latency_ms = p.latency_ms;
-  row.currency = p.currency;
-  row.label = &labels_[p.label];
-  row.message = p.message;
-  std::copy(std::begin(p.transaction_id), std::end(p.transaction_id), row.transaction_id);
-  row.method = p.method;
-  row.code = p.code;
+Status Run::emit(const SimulatorRow& row) {
   ++summary_.rows;
-  summary_.last_finish_ms = std::max(summary_.last_finish_ms, p.finish_ms);
+  summary_.last_finish_ms = std::max(summary_.last_finish_ms, row.finish_ms);
   return writer_.add(row);
 }
 
