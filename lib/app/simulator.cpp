@@ -432,6 +432,8 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
   std::uint64_t k = 0;  // payments started
   TimeMs next_start = deadline(0);  // deadline(k), cached: it is read several times per loop
   TimeMs next_poll_ms = t0_ + options_.tick_ms;
+  const std::uint64_t poll_every = std::max<std::uint64_t>(options_.fast_poll_every, 1);
+  std::uint64_t next_poll_k = poll_every;  // --fast: the config is polled before this payment
   // A fast run shows its progress from 0.2 s on (it may be over within a second); a paced one after 1 s.
   double next_status_s = wall_start + (options_.fast ? 0.2 : 1.0);
   const auto generating = [&] { return k < count_limit && next_start < end_ms; };
@@ -461,7 +463,10 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
     }
     // Payments whose start time has come (paced mode catches up after a late wake-up).
     while (generating() && next_start <= now) {
-      if (options_.fast && k > 0 && k % options_.fast_poll_every == 0) poll_config();
+      if (options_.fast && k == next_poll_k) {  // every fast_poll_every payments, no division per payment
+        poll_config();
+        next_poll_k += poll_every;
+      }
       start_payment(next_start);
       next_start = deadline(++k);
       if (options_.fast && (k & 1023) == 0 && stop()) break;
