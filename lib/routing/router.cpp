@@ -129,7 +129,27 @@ double Router::share(std::int32_t bank_index) const {
 // nginx's smooth weighted round robin: every candidate's current weight grows by its effective
 // weight, the largest wins and pays back the round's total. Over any run of picks each bank's count
 // stays within one of its exact share, and a heavy bank is interleaved rather than picked in bursts.
+// A first attempt: the loop below without the tried set or the retry state, as most picks are.
+std::int32_t Router::pick_first_wrr() {
+  std::int64_t round_total = 0;
+  std::int32_t best = -1;
+  std::int64_t best_current = 0;
+  for (std::size_t i = 0; i < banks_.size(); ++i) {
+    BankSlot& slot = banks_[i];
+    if (!slot.routable) continue;
+    slot.first_current += slot.effective_weight;
+    round_total += slot.effective_weight;
+    if (best < 0 || slot.first_current > best_current) {
+      best = static_cast<std::int32_t>(i);
+      best_current = slot.first_current;
+    }
+  }
+  if (best >= 0) banks_[static_cast<std::size_t>(best)].first_current -= round_total;
+  return best;
+}
+
 std::int32_t Router::pick_wrr(std::span<const std::int32_t> tried, bool retry) {
+  if (!retry && tried.empty()) return pick_first_wrr();
   std::int64_t round_total = 0;
   std::int32_t best = -1;
   for (std::size_t i = 0; i < banks_.size(); ++i) {

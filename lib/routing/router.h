@@ -86,6 +86,7 @@ class Router {
     std::int64_t retry_current = 0;     // smooth WRR state for retries
   };
   std::int32_t pick_wrr(std::span<const std::int32_t> tried, bool retry);
+  std::int32_t pick_first_wrr();
   std::int32_t pick_primary_first(std::span<const std::int32_t> tried);
 
   std::vector<BankSlot> banks_;
