@@ -15,6 +15,20 @@ constexpr std::size_t kMaxTails = 256;  // distinct (error code, message) pairs 
 // digits, a point, a leading zero) + the latency's 19 digits.
 constexpr std::size_t kNumbersBytes = kTimestampLength + 1 + kTransactionIdLength + 1 + 22 + 20;
 
+// "000" .. "999": a timestamp's milliseconds by table, not by three divisions.
+struct MillisTable {
+  char digits[1000][4];
+};
+constexpr MillisTable kMillis = [] {
+  MillisTable t{};
+  for (int i = 0; i < 1000; ++i) {
+    t.digits[i][0] = static_cast<char>('0' + i / 100);
+    t.digits[i][1] = static_cast<char>('0' + i / 10 % 10);
+    t.digits[i][2] = static_cast<char>('0' + i % 10);
+  }
+  return t;
+}();
+
 // A row whose every field is plain ASCII without commas; callers set the fields they cut out.
 TransactionRow template_row() {
   TransactionRow row;
@@ -161,14 +175,25 @@ SimulatorRowFormatter::SimulatorRowFormatter()
   tails_.reserve(kMaxTails);
 }
 
+// The lookups run once per row: the cached case inline, the first sight of a value out of line.
 const CsvPiece& SimulatorRowFormatter::currency_and_method(const CurrencyInfo* currency, PaymentMethod method) {
-  const auto m = static_cast<std::size_t>(method);
   if (currency >= known_ && currency < known_ + known_count_) {
-    CsvPiece& piece = by_currency_[static_cast<std::size_t>(currency - known_) * kPaymentMethodCount + m];
-    if (piece.size() == 0) piece = CsvPiece(currency_text(currency->code, method));
+    const CsvPiece& piece =
+        by_currency_[static_cast<std::size_t>(currency - known_) * kPaymentMethodCount + static_cast<std::size_t>(method)];
+    if (piece.size() != 0) return piece;
+  }
+  return new_currency_and_method(currency, method);
+}
+
+const CsvPiece& SimulatorRowFormatter::new_currency_and_method(const CurrencyInfo* currency, PaymentMethod method) {
+  CsvPiece text(currency_text(currency->code, method));
+  if (currency >= known_ && currency < known_ + known_count_) {
+    CsvPiece& piece =
+        by_currency_[static_cast<std::size_t>(currency - known_) * kPaymentMethodCount + static_cast<std::size_t>(method)];
+    piece = std::move(text);
     return piece;
   }
-  other_currency_ = CsvPiece(currency_text(currency->code, method));
+  other_currency_ = std::move(text);
   return other_currency_;
 }
 
@@ -176,6 +201,10 @@ const CsvPiece& SimulatorRowFormatter::tail(ErrorCode code, std::string_view mes
   if (code == ErrorCode::none && message.empty()) return success_tail_;
   for (const Tail& t : tails_)
     if (t.code == code && t.message == message) return t.csv;
+  return new_tail(code, message);
+}
+
+const CsvPiece& SimulatorRowFormatter::new_tail(ErrorCode code, std::string_view message) {
   if (tails_.size() == kMaxTails) {
     uncached_tail_ = CsvPiece(tail_text(code, message));
     return uncached_tail_;
@@ -197,10 +226,7 @@ char* SimulatorRowFormatter::put_timestamp(TimeMs t, char* out) {
     second_ = second;
   }
   std::memcpy(out, second_text_, kTimestampLength);
-  const auto ms = static_cast<unsigned>(t % 1000);
-  out[20] = static_cast<char>('0' + ms / 100);
-  out[21] = static_cast<char>('0' + ms / 10 % 10);
-  out[22] = static_cast<char>('0' + ms % 10);
+  std::memcpy(out + 20, kMillis.digits[t % 1000], 3);
   return out + kTimestampLength;
 }
 

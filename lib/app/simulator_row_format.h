@@ -96,6 +96,8 @@ class SimulatorRowFormatter {
   };
   const CsvPiece& currency_and_method(const CurrencyInfo* currency, PaymentMethod method);
   const CsvPiece& tail(ErrorCode code, std::string_view message);
+  [[gnu::noinline]] const CsvPiece& new_currency_and_method(const CurrencyInfo* currency, PaymentMethod method);
+  [[gnu::noinline]] const CsvPiece& new_tail(ErrorCode code, std::string_view message);
   char* put_timestamp(TimeMs t, char* out);
 
   TimeMs second_ = -1;  // the second whose "YYYY-MM-DDTHH:MM:SS." second_text_ holds
