@@ -1,5 +1,6 @@
 // The simulator's run loop (see simulator.h), its statistics and its summary.
 #include "app/simulator.h"
+#include "app/simulator_pending.h"
 #include "app/simulator_row_writer.h"
 
 #include <algorithm>
@@ -18,20 +19,6 @@
 
 namespace payops {
 namespace {
-
-// The heap orders these small keys, not the rows themselves (SimulatorRow, written once when the
-// payment starts and handed to the writer as it is): a pop moves a few 24-byte keys instead of
-// 90-byte rows. (finish_ms, seq) is unique, so the order is the same whatever is moved.
-struct PendingKey {
-  TimeMs finish_ms;
-  std::uint64_t seq;
-  std::uint32_t slot;  // the row's index in Run::pending_
-};
-struct LaterFirst {
-  bool operator()(const PendingKey& a, const PendingKey& b) const {
-    return a.finish_ms != b.finish_ms ? a.finish_ms > b.finish_ms : a.seq > b.seq;
-  }
-};
 
 using Label = SimulatorLabel;
 
@@ -56,7 +43,6 @@ class Run {
         incidents_(incidents),
         flow_(World(world, incidents, clock.now_ms())) {
     labels_.push_back({"", "", kNoStats});  // NO_ROUTE rows: empty bank id and name
-    heap_.reserve(4096);
   }
 
   Result<SimulationSummary> run(const std::function<bool()>& stop);
@@ -107,7 +93,7 @@ class Run {
   std::deque<Label> labels_;  // grows at the end only: the writer holds pointers to labels
   std::vector<std::uint32_t> label_of_bank_;  // current config's bank index -> label
   std::vector<BankStats> stats_;
-  std::vector<PendingKey> heap_;
+  PendingQueue in_flight_;  // slots of pending_ in (finish, generation) order
   std::vector<SimulatorRow> pending_;      // rows in flight, by slot; finished slots are reused
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t seq_ = 0;
@@ -341,8 +327,7 @@ void Run::start_payment(TimeMs start_ms) {
       free_slots_.pop_back();
       pending_[slot] = row;
     }
-    heap_.push_back(PendingKey{row.finish_ms, seq_++, slot});
-    std::push_heap(heap_.begin(), heap_.end(), LaterFirst{});
+    in_flight_.push(row.finish_ms, seq_++, slot);
 
     if (a.bank_index < 0) {
       ++summary_.no_route;
@@ -371,10 +356,8 @@ Status Run::emit(const SimulatorRow& row) {
 // worth; force_write: everything is written before this returns (paced mode writes every tick so
 // readers see rows promptly).
 Status Run::flush_due(TimeMs now, bool force_write) {
-  while (!heap_.empty() && heap_.front().finish_ms <= now) {
-    std::pop_heap(heap_.begin(), heap_.end(), LaterFirst{});
-    const std::uint32_t slot = heap_.back().slot;
-    heap_.pop_back();
+  std::uint32_t slot;
+  while (in_flight_.pop_due(now, slot)) {
     const Status status = emit(pending_[slot]);
     free_slots_.push_back(slot);
     if (!status.ok()) return status;
@@ -413,7 +396,7 @@ void Run::print_status(double wall_now_s, bool finishing, const std::string& pro
   }
   if (summary_.no_route) line += fmt::format("  NO_ROUTE {}", summary_.no_route);
   line += fmt::format("  reloads {}", summary_.reloads);
-  if (finishing) line += fmt::format("  (all payments started, waiting for in-flight rows: {})", heap_.size());
+  if (finishing) line += fmt::format("  (all payments started, waiting for in-flight rows: {})", in_flight_.size());
   status_line_.show(line);  // escapes the bank ids, fits the line to the terminal's width
   shown_payments_ = summary_.payments;
   shown_wall_s_ = wall_now_s;
@@ -481,14 +464,14 @@ Result<SimulationSummary> Run::run(const std::function<bool()>& stop) {
         next_status_s = w + (options_.fast ? 0.2 : 1.0);
       }
     }
-    const bool in_flight = !heap_.empty();
+    const bool in_flight = !in_flight_.empty();
     if (!generating() && (!in_flight || (options_.fast && !lockstep) || !options_.wait_for_in_flight)) break;
 
     // Sleep until the next thing happens: a payment start, a row coming due, a tick.
     TimeMs next = generating() ? next_start : std::numeric_limits<TimeMs>::max();
     // A --fast run without lockstep wakes for payment starts only: rows come out in (finish, seq)
     // order whenever they are released, so waking for each one's finish would write the same bytes.
-    if (in_flight && (!options_.fast || lockstep)) next = std::min(next, heap_.front().finish_ms);
+    if (in_flight && (!options_.fast || lockstep)) next = std::min(next, in_flight_.earliest());
     if (!options_.fast) next = std::min(next, next_poll_ms);
     if (ticking()) next = std::min(next, next_lockstep_ms);
     clock_.sleep_ms(std::max<TimeMs>(next - now, options_.fast ? 0 : 1));

@@ -1,7 +1,8 @@
 // The simulator's run loop: payments generated on a schedule, run through the routing core, and their
 // attempt rows written in finish-time order in whole-row batches. One mechanism serves both modes:
-// a min-heap of pending rows flushed as the clock passes their finish times. Paced mode runs on the
-// real clock against absolute deadlines; --fast runs on a ManualClock (virtual time, unpaced).
+// a queue of pending rows (app/simulator_pending.h) flushed as the clock passes their finish times.
+// Paced mode runs on the real clock against absolute deadlines; --fast runs on a ManualClock
+// (virtual time, unpaced).
 #pragma once
 
 #include <cstdint>
