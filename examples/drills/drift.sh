@@ -21,9 +21,11 @@ cat > "$DRILL_WORLD" <<'JSON'
 JSON
 drill_run 180 bank_c:errors=0.06:0s+90s bank_a:errors=0.05:90s
 # Detection is judged from bank_a's degradation (the change that costs most), flaps by the two edges.
-# Known-short until the agent heals better (issue 14, branch healing), measured on the default seed in virtual time:
-# the agent does nothing here yet (static weights: gain +0.0 pt, bar +1.0; no action on bank_a, so no
-# detection or mitigation; first-attempt gap 0%; the oracle has no p95 room).
+# Seeds 1-3 (examples/drills/run_seeds.sh --seeds 3 --jobs 2, healing4 at 302ad61, the same at
+# ba915f3): gain +1.2 / +0.3 / +1.5 points (bar +1.0), first-attempt gap 108% / 47% / 173% (bar 90%),
+# detection 0 s and mitigation 15-24 s on all three (so those marks are gone); the oracle has no p95
+# room. Seed 2 misses gain and first-attempt gap (its cause not analysed this round); the hindsight
+# oracle itself gains only +0.7 there (above).
 drill_score 180 --detect-from 90s --min-first-attempt-gain 1.0 \
-  --known-short gain --known-short first_attempt_gap --known-short p95_gap --known-short detect --known-short mitigate \
+  --known-short gain --known-short first_attempt_gap --known-short p95_gap \
   --bar-reason "drift: no outage; the headline is the whole-run gain over static weights"

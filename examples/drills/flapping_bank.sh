@@ -14,4 +14,12 @@ drill_run 45 bank_a:flap=3s:6s+30s
 # ejected through its up phases, where the oracle uses it (about 1 pt on half the traffic, ~40
 # payments). Since the half_open probes run at the slow-start weight instead of the intent (075defa;
 # the first close then lands at 13 of 63, not 25 of 75): 86.9% / 86.2% / 88.3%, p95 gap 97-98%.
+# Since a close lands at twice what carried the probes (5 of 55, then doubling; healing4 302ad61):
+# 89% / 86% / 88%, p95 gap 97% / 96% / 98% (examples/drills/run_seeds.sh --seeds 3 --jobs 2). Why a
+# quicker return does not close the rest (seed 1, per second of payment start against the oracle):
+# the first down edge is 74 of the ~1070-payment gap (7%); bank_a's advantage in an up phase is ~2-5%
+# of its share (~3-8 payments a second, ~45 over the five up phases), while each re-admission costs a
+# whole second of whatever share it was given at the next down edge (100% of it fails): at 3 s up /
+# 3 s down, keeping a flapping bank out through its up phases is the better bet for an agent that
+# learns of each edge only from the rows after it. 90% needs knowing the flap's period.
 drill_score 45 --max-health-changes 4 --known-short first_attempt_gap

@@ -16,5 +16,8 @@ drill_run 40 bank_a:outage:8s+20s bank_b:outage:8s+20s bank_c:outage:8s+20s
 # Measured (DRILL_SEED=N bash examples/drills/last_route.sh), default seed / seeds 1-3: eventual
 # success 92.8 / 91.9 / 92.7 / 91.7% against the baseline's 89.8 / 90.1 / 90.2 / 88.9%; first-attempt
 # success 26.3 / 24.9 / 26.0 / 26.8% against 7.3 / 7.1 / 7.4 / 6.8%; attempts per payment 2.3 against 3.1.
+# With healing4's rules (burst, decided probes, slow start; run_seeds.sh --seeds 3 --jobs 2 at the
+# merge of 302ad61 and main d7fbcc6): seeds 1-3 eventual success 91.9 / 91.5 / 91.7% against 90.1 /
+# 90.2 / 88.9%, first-attempt success 24.9 / 26.8 / 26.8%, attempts per payment 2.43 / 2.30 / 2.31.
 drill_score 40 --max-health-changes 2 --known-short first_attempt_gap --known-short p95_gap \
   --bar-reason "last route: bank_d alone is past its capacity, so the oracle has no first-attempt room and buys its p95 with failed payments"

@@ -8,8 +8,8 @@ drill_setup
 drill_run 40 bank_c:latency=6000ms:8s+20s
 # The agent sees the storm 2 s in, from the rows that stop arriving (silence, lib/agent/silence.h),
 # not 6 s in from the timeouts, and ejects bank_c: p95 gap 96% on the default seed, 96-97% on seeds
-# 1-3. First-attempt success stays known-short: 76% on the default seed, 71% / 81% / 91% on seeds 1-3
-# (examples/drills/run_seeds.sh --seeds 3 latency_storm). Why the oracle's figure is out of reach from
+# 1-3. First-attempt success stays known-short: 76% on the default seed, 77% / 73% / 95% on seeds 1-3,
+# p95 gap 96% / 97% / 96% (examples/drills/run_seeds.sh --seeds 3 --jobs 2, healing4 at 302ad61). Why the oracle's figure is out of reach from
 # the log: the attempts routed to bank_c in the storm's first ~2 s look like any others until their
 # rows fail to arrive (about 45 attempts, a third of them timing out), and the half_open probes of a
 # bank that is still slow cost a few more; the oracle knows at 0 s. Those few dozen payments are

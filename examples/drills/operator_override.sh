@@ -11,9 +11,11 @@ DRILL_OPERATOR='"$build/config-tool" bank bank_b --weight 25 --health healthy \
   --reason "operator: bank_b confirmed fine by its ops team" >/dev/null'
 drill_run 35 bank_b:outage:6s+25s
 # From 16 s on the operator keeps bank_b in at weight 25 during its outage, on purpose: the agent must
-# not undo it, so from then on the gap to the oracle is the operator's to own, not the agent's
-# (first-attempt gap 25% on the default seed, bar 90%; p95 gap 83% passes).
-drill_score 35 --known-short first_attempt_gap \
+# not undo it, so from then on the gap to the oracle is the operator's to own, not the agent's. Seeds
+# 1-3: first-attempt gap 96% / 92% / 97%, p95 gap 99% / 99% / 100% (examples/drills/run_seeds.sh
+# --seeds 3 --jobs 2, healing4 at 302ad61), so the known-short mark is gone (88% on seed 2 before the
+# burst rule: a straggler success ended bank_b's run of faults, its breaker opened a second late).
+drill_score 35 \
   --bar-reason "the operator forces the failing bank back in mid-outage; the agent must leave it there"
 ct history --json --last 0 > "$data/history.json"
 python3 - "$data/history.json" <<'PY'

@@ -68,6 +68,22 @@ BankWindowStats RowWindow::bank_stats(std::string_view bank_id, TimeMs since_ms,
   return b ? *b : BankWindowStats{};
 }
 
+NewestServed newest_served(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms,
+                           std::uint64_t n) {
+  NewestServed out;
+  const auto index = rows.banks().find(bank_id);
+  if (!index) return out;
+  const std::vector<CompactRow>& all = rows.rows();
+  for (std::size_t i = rows.first_at(until_ms + 1); i > 0 && out.served < n; --i) {
+    const CompactRow& r = all[i - 1];
+    if (r.timestamp_ms < since_ms) break;
+    if (r.bank != *index || r.error_code == ErrorCode::RATE_LIMITED) continue;
+    ++out.served;
+    if (r.status != TxnStatus::success && kind_of(r.error_code) == ErrorKind::soft) ++out.faults;
+  }
+  return out;
+}
+
 std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms,
                                              TimeMs until_ms) {
   const auto index = rows.banks().find(bank_id);

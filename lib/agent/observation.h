@@ -87,6 +87,16 @@ std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_
 // until_ms): what it has shown it can carry, a lower bound on its ceiling. 0 when it served none.
 double peak_served_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms);
 
+// The newest `n` served attempts (RATE_LIMITED left out) of bank_id among the rows finished in
+// [since_ms, until_ms], and how many of them were faults (soft failures other than RATE_LIMITED): a
+// count-based sliding window, as resilience4j's breaker keeps. Fewer than n when there are fewer.
+struct NewestServed {
+  std::uint64_t served = 0;
+  std::uint64_t faults = 0;
+};
+NewestServed newest_served(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms,
+                           std::uint64_t n);
+
 // From the end of the log at csv_path. A missing log is an error (not_found) naming it.
 Result<Observation> observe_log(const std::string& csv_path, TimeMs now_ms, const ObserveOptions& options);
 // From rows already held (stream mode, tests). Copies the rows of the long window.

@@ -376,17 +376,43 @@ HeldCompletion held_completion(const Ctx& c, const Bank& b) {
   return h;
 }
 
+// A burst: of the bank's newest min_requests served attempts in the evidence, more than
+// failure_rate_threshold and more than 1 - serving_min_success are faults (it has all but stopped
+// serving: a bank still serving a quarter or more is left to the rate over the evidence, as the
+// overload drill needs while the others' ceilings are not learned yet: bank_b failing 55% ejected
+// at once cost 67-78% of the gap there, where 81-96% had been), beyond chance at the higher of its peers' fault rate and its
+// own norm (Poisson tail < outlier_alpha). The run of trailing faults misses an outage's first
+// second: attempts started before it that finish after it began (slow successes) end the run, and
+// the rate over the whole evidence is diluted by the seconds before it (operator_override, seed 2:
+// at the first cycle of bank_b's outage 30 of its newest 31 rows were faults, one 1.2 s success
+// between them, 13% over the 6 s window; a second of its quarter share, 37 payments, was lost).
+bool fault_burst(const Ctx& c, const BankView& v, NewestServed& newest, double& reference) {
+  const CircuitBreaker& cb = v.bank->circuit_breaker;
+  const auto n = static_cast<std::uint64_t>(std::max<std::int64_t>(1, cb.min_requests));
+  const TimeMs since = std::max(c.obs.short_since(), v.breaker_changed.value_or(c.obs.short_since()));
+  newest = newest_served(c.obs.rows, v.bank->id, since, c.now(), n);
+  const double burst_above = std::max(cb.failure_rate_threshold, 1.0 - c.o.serving_min_success);
+  if (newest.served < n || BankWindowStats::ratio(newest.faults, newest.served) <= burst_above) return false;
+  reference = v.peer_fault_rate;
+  const BankWindowStats norm = c.obs.rows.bank_stats(v.bank->id, c.obs.long_since(), c.obs.short_since() - 1);
+  if (norm.served() >= kOutlierMinServed) reference = std::max(reference, norm.fault_rate());
+  return poisson_at_least(newest.faults, reference * static_cast<double>(newest.served)) < c.o.outlier_alpha;
+}
+
 // Rule 2, closed -> open.
 void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej) {
   const Bank& b = *v.bank;
   const CircuitBreaker& cb = b.circuit_breaker;
   const bool by_run = v.E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold);
-  const bool by_rate = v.E.served() >= static_cast<std::uint64_t>(cb.min_requests) &&
-                       v.E.fault_rate() > cb.failure_rate_threshold;
+  NewestServed newest;
+  double reference = 0;
+  const bool by_rate = (v.E.served() >= static_cast<std::uint64_t>(cb.min_requests) &&
+                        v.E.fault_rate() > cb.failure_rate_threshold);
+  const bool by_burst = !by_run && !by_rate && fault_burst(c, v, newest, reference);
   const bool escalate_open = v.escalate && b.health_status != Health::degraded;  // degraded escalates to down
   // A bank whose attempts hang is dead to the customers routed to it: each waits out a timeout.
   const bool by_silence = v.silence.silent;
-  if (!by_run && !by_rate && !escalate_open && !by_silence) return;
+  if (!by_run && !by_rate && !by_burst && !escalate_open && !by_silence) return;
   if (ej.ejected >= ej.cap) {
     c.d.notes.push_back(fmt::format("{}: breaker left closed: ejection cap, {} of the enabled banks already out (max {})",
                                     b.id, ej.ejected, ej.cap));
@@ -406,6 +432,10 @@ void breaker_closed_rule(Ctx& c, const BankView& v, BankPlan& plan, Ejection& ej
       by_run ? fmt::format("{} consecutive faults (threshold {})", v.E.trailing_faults, cb.failure_threshold)
       : by_rate ? fmt::format("fault rate {} over {} served attempts (threshold {}, min {})", format_percent(v.E.fault_rate()),
                               v.E.served(), format_percent(cb.failure_rate_threshold), cb.min_requests)
+      : by_burst ? fmt::format("{} faults in its newest {} served attempts (above {}), beyond chance at {} "
+                               "(its peers' or its norm)", newest.faults, newest.served,
+                               format_percent(std::max(cb.failure_rate_threshold, 1.0 - c.o.serving_min_success)),
+                               format_percent(reference))
       : by_silence ? silence_numbers(v.silence, c.o)
                 : std::string("escalation: an earlier action on it did not help");
   breaker_action(c, v, plan, BreakerState::open, fmt::format("{}: open the breaker: {}", b.id, why));
@@ -431,6 +461,14 @@ void breaker_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
                              b.id, open_ms / 1000, cb.open_duration_s, opens, c.o.min_probe_rate_per_s));
 }
 
+// Probes that can neither close the breaker nor reopen it by the thresholds (a fault rate between
+// half the threshold and the threshold, or slow) decide by min_requests probes: not healthy enough
+// to close is a failed probe. Left probing, a bank failing a third of its probes took ~2 probes/s
+// to the end of the slow_degradation drill; reopened, it waits out a longer hold at no cost.
+bool probes_inconclusive(const BankWindowStats& probes, const CircuitBreaker& cb, bool healthy) {
+  return !healthy && probes.served() >= static_cast<std::uint64_t>(std::max<std::int64_t>(1, cb.min_requests));
+}
+
 // Rule 2, half_open -> open or closed on the probes (the evidence since it went half_open).
 void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   const Bank& b = *v.bank;
@@ -441,8 +479,11 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   // also finish at the rate its share predicts (silence.h), or the probe failed.
   const BankCompletion done = held_completion(c, b).done;
   const bool hanging = done.hanging;
+  const bool healthy = enough && done.finishing && E.fault_rate() <= cb.failure_rate_threshold / 2 &&
+                       v.slow_rate_E <= c.o.slow_leave;
   const bool failed = E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold) ||
-                      (enough && E.fault_rate() > cb.failure_rate_threshold) || hanging;
+                      (enough && E.fault_rate() > cb.failure_rate_threshold) || hanging ||
+                      probes_inconclusive(E, cb, healthy);
   double room = 0;
   if (failed && enough && no_room_without(c, b, E, room)) {
     // Capacity panic: the probes fail too often for a healthy bank, but it still serves, and without
@@ -453,10 +494,11 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
                                b.id, E.faults(), E.served(), format_percent(E.fault_rate()), room, attempts_per_s(c)));
   } else if (failed) {
     breaker_action(c, v, plan, BreakerState::open,
-                   fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end, {} of {:.0f} expected probes "
-                               "finished: reopen", b.id, E.faults(), E.served(), format_percent(E.fault_rate()),
-                               E.trailing_faults, done.finished, done.expected));
-  } else if (enough && done.finishing && E.fault_rate() <= cb.failure_rate_threshold / 2 && v.slow_rate_E <= c.o.slow_leave) {
+                   fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end, {} slow, {} of {:.0f} expected "
+                               "probes finished{}: reopen", b.id, E.faults(), E.served(), format_percent(E.fault_rate()),
+                               E.trailing_faults, format_percent(v.slow_rate_E), done.finished, done.expected,
+                               probes_inconclusive(E, cb, healthy) ? ", not healthy enough to close" : ""));
+  } else if (healthy) {
     breaker_action(c, v, plan, BreakerState::closed,
                    fmt::format("{}: probes healthy: {} faults in {} probes ({} <= {}), {} slow: close", b.id, E.faults(),
                                E.served(), format_percent(E.fault_rate()), format_percent(cb.failure_rate_threshold / 2), format_percent(v.slow_rate_E)));
@@ -575,6 +617,56 @@ struct WeightPlan {
   Json evidence = Json::object();
 };
 
+// True when, with bank b at `weight`, no other eligible bank (enabled, not down, breaker closed) is
+// planned past what it is known to carry: its projected load (its share x the attempts per second of
+// the short window) at most capacity_headroom x its learned ceiling, or, with none learned, (1 +
+// growth) x its peak served second of the short window (growth = unknown_growth: the capacity
+// rule's bounds; 0: only what it has already carried). Taking
+// weight off a bank whose load the others cannot carry turns it into RATE_LIMITED there (overload:
+// a floor of 1 instead of 3 on the failing bank_b put bank_a past its 400/s before its ceiling was
+// learned: 39-72% of the gap where 81-96% had been).
+bool others_can_take(const Ctx& c, const Bank& b, std::int64_t weight, double growth) {
+  const double load_per_s = attempts_per_s(c);
+  std::int64_t total = std::max<std::int64_t>(0, weight);
+  for (const Bank& o : c.config.banks)
+    if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
+      total += o.weight;
+  if (load_per_s <= 0 || total <= 0) return true;
+  for (const Bank& o : c.config.banks) {
+    if (!o.enabled || o.id == b.id || o.health_status == Health::down || o.circuit_breaker.state != BreakerState::closed)
+      continue;
+    const double projected = static_cast<double>(o.weight) / static_cast<double>(total) * load_per_s;
+    const auto ceiling = learned_capacity_per_s(c.obs.rows, o.id, c.obs.long_since(), c.now());
+    const double limit = ceiling ? c.o.capacity_headroom * *ceiling
+                                 : (1 + growth) * peak_served_per_s(c.obs.rows, o.id, c.obs.short_since(), c.now());
+    if (projected > limit) return false;
+  }
+  return true;
+}
+
+// The least weight (>= 1) that gives bank b rate_per_s first attempts when `ratio` of its weight
+// carries traffic (half_open_traffic_ratio while probing, 1 when closed), against the weights of the
+// other eligible banks with a closed breaker and the payments per second of the short window. 1
+// when there is no traffic to share.
+std::int64_t weight_for_rate(const Ctx& c, const Bank& b, double rate_per_s, double ratio) {
+  const double first_per_s = per_s(c.obs.short_window.payments, c.obs.short_window_ms);
+  if (ratio <= 0 || first_per_s <= 0) return 1;
+  std::int64_t others = 0;
+  for (const Bank& o : c.config.banks)
+    if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
+      others += o.weight;
+  const double share = std::min(0.5, rate_per_s / first_per_s);
+  const auto w = static_cast<std::int64_t>(std::ceil(share * static_cast<double>(others) / (ratio * (1 - share))));
+  return std::clamp<std::int64_t>(w, 1, kMaxWeight);
+}
+
+// True when the other eligible banks' learned ceilings sum below the attempts per second: the load
+// bank b does not take would be refused elsewhere.
+bool others_short(const Ctx& c, const Bank& b) {
+  const std::optional<double> room = others_ceiling_per_s(c, b);
+  return room && *room < attempts_per_s(c);
+}
+
 // The weight that lets a half_open bank's probes flow at >= min_probe_rate_per_s, at least its
 // slow-start weight. Not its intent: a probe into a bank that is still down is a failed first attempt
 // (at intent 50 the probes ran at ~13/s where 2/s tell as much), and a close then lands at slow start
@@ -585,18 +677,47 @@ struct WeightPlan {
 // seeds 1-3 at the slow-start weight, 79/90/107% at the intent).
 std::int64_t probe_weight(const Ctx& c, const Bank& b, std::int64_t slow_start, std::int64_t intent) {
   const double ratio = std::clamp(b.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0);
-  const double first_per_s = per_s(c.obs.short_window.payments, c.obs.short_window_ms);
-  std::int64_t others = 0;
-  for (const Bank& o : c.config.banks)
-    if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
-      others += o.weight;
-  const std::optional<double> room = others_ceiling_per_s(c, b);
-  std::int64_t need = room && *room < attempts_per_s(c) ? std::max(slow_start, intent) : slow_start;
-  if (ratio > 0 && first_per_s > 0) {
-    const double share = std::min(0.5, c.o.min_probe_rate_per_s / first_per_s);
-    need = std::max(need, static_cast<std::int64_t>(std::ceil(share * static_cast<double>(others) / (ratio * (1 - share)))));
-  }
+  std::int64_t need = others_short(c, b) ? std::max(slow_start, intent) : slow_start;
+  if (ratio > 0) need = std::max(need, weight_for_rate(c, b, c.o.min_probe_rate_per_s, ratio));
   return std::clamp<std::int64_t>(need, 1, kMaxWeight);
+}
+
+// The floor of a failing bank (or an outlier): enough first attempts to watch it recover
+// (watch_rate_per_s), at most degraded_floor_fraction of its intent (`fraction_floor`). Each
+// attempt above that is a payment sent to a bank known to fail it (slow_degradation: bank_c at
+// 2 of 15 where 1 watches it as well cost ~15 payments of a ~270 gap). Only when the others have
+// already carried the load they would take (others_can_take with no growth; a bank at its floor
+// sheds the difference a cycle later): otherwise their refusals cost more than its failures
+// (overload: 1.25x their peak allowed it, bank_a went past its 400/s, 72-87% of the gap, 81-96%
+// with the tenth-of-intent floor).
+std::int64_t failing_floor(const Ctx& c, const Bank& b, std::int64_t fraction_floor) {
+  if (fraction_floor <= 1) return fraction_floor;
+  const std::int64_t watch = std::min(fraction_floor, weight_for_rate(c, b, c.o.watch_rate_per_s, 1.0));
+  return others_can_take(c, b, watch, 0.0) ? watch : fraction_floor;
+}
+
+// The weight a bank closes at: twice what carried its probes (weight x half_open_traffic_ratio),
+// at most `slow_start` (one step of its intent). A close rests on a few probes: handing the bank a
+// quarter of its intent at once made a bank that failed again the next second cost 4x its probes
+// (flapping_bank: 30 failed first attempts at weight 13 of 63, where the probes carried 7/s). From
+// there it doubles each healthy cycle (slow_start_step). Not when the others cannot take what it
+// does not (others_short, others_can_take): then it starts at `slow_start`.
+std::int64_t close_weight(const Ctx& c, const Bank& b, std::int64_t slow_start) {
+  const double ratio = std::clamp(b.circuit_breaker.half_open_traffic_ratio, 0.0, 1.0);
+  const auto carried = static_cast<std::int64_t>(std::ceil(2 * ratio * static_cast<double>(b.weight)));
+  const std::int64_t start = std::clamp<std::int64_t>(carried, 1, std::max<std::int64_t>(1, slow_start));
+  return others_short(c, b) || !others_can_take(c, b, start, c.o.unknown_growth) ? slow_start : start;
+}
+
+// A bank ramping back after its breaker closed (not yet healthy again, its breaker changed within
+// the long window) moves up by at most its own weight per cycle: trust doubles with each healthy
+// cycle instead of jumping by a quarter of its intent. `step` otherwise.
+std::int64_t slow_start_step(const Ctx& c, const BankView& v, const BankPlan& plan, std::int64_t step) {
+  const Bank& b = *v.bank;
+  const bool ramping = plan.health != Health::healthy && b.circuit_breaker.state == BreakerState::closed &&
+                       v.breaker_changed && *v.breaker_changed >= c.obs.long_since();
+  if (!ramping || others_short(c, b) || !others_can_take(c, b, b.weight, c.o.unknown_growth)) return step;
+  return std::min(step, std::max<std::int64_t>(1, b.weight));
 }
 
 // Rule 4 for one bank with a closed breaker (or going half_open): its target, or nullopt to hold.
@@ -611,8 +732,9 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
     return probe_weight(c, b, std::min(want, std::max(floor_weight, step)), want);
   }
   if (b.circuit_breaker.state != BreakerState::closed) {
-    wp.why[b.id] = "slow start after its breaker closed";
-    return std::min(want, std::max(floor_weight, step));
+    const std::int64_t start = close_weight(c, b, std::min(want, std::max(floor_weight, step)));
+    wp.why[b.id] = fmt::format("slow start after its breaker closed, at {}", start);
+    return start;
   }
   if (v.silence.silent) {
     // Its attempts stopped finishing: they hang (silence.h). Like a slow bank it is cut to 1, before
@@ -634,7 +756,7 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
     // A bank that is only slow succeeds, so a trickle of 1 is enough to see it recover, and every
     // first attempt it takes is a slow payment: its floor is 1, not a tenth of its intent.
     const bool only_slow = slow && !v.outlier && E.fault_rate() < c.o.degrade_enter;
-    const std::int64_t to = only_slow ? std::min<std::int64_t>(1, floor_weight) : floor_weight;
+    const std::int64_t to = only_slow ? std::min<std::int64_t>(1, floor_weight) : failing_floor(c, b, floor_weight);
     wp.why[b.id] = fmt::format("{}: {}; floor {}", only_slow ? "slow" : E.fault_rate() >= c.o.degrade_enter ? "failing" : "outlier",
                                v.outlier ? numbers + fmt::format(", peers {} faults", format_percent(v.peer_fault_rate)) : numbers, to);
     wp.dead[b.id] = E.fault_rate() > b.circuit_breaker.failure_rate_threshold;
@@ -806,7 +928,7 @@ void weights_rule(Ctx& c, const std::vector<BankView>& views, const std::map<std
         max_weight_step(c.config),
         std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(static_cast<double>(want) * c.o.weight_step_fraction))));
     wp.target[b.id] = bank_target(c, v, plan, want, step, wp).value_or(b.weight);
-    up_step[b.id] = plan.to_half_open ? max_weight_step(c.config) : step;
+    up_step[b.id] = plan.to_half_open ? max_weight_step(c.config) : slow_start_step(c, v, plan, step);
     if (!plan.to_half_open) closed.push_back(b.id);
   }
   if (const auto& sr = c.config.routing_rules.success_rate_routing; sr && sr->enabled) success_rate_rule(c, *sr, wp);

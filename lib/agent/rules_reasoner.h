@@ -29,7 +29,11 @@
 //    verdict). Protected fields: kAgentFields. `enabled` is never touched at all.
 // 2. Breaker (eject what is dead).
 //    closed -> open: failure_threshold trailing faults in the evidence, or a fault rate above
-//    failure_rate_threshold with >= min_requests served attempts, or silence (every customer routed
+//    failure_rate_threshold with >= min_requests served attempts, or a BURST (more than
+//    failure_rate_threshold, and more than 1 - serving_min_success, of its newest min_requests
+//    served attempts are faults: it has all but stopped serving; beyond chance at
+//    the higher of its peers' fault rate and its norm: stragglers, attempts started before an outage
+//    that succeed after it began, end the trailing run), or silence (every customer routed
 //    to a hanging bank waits out a timeout), or a learn escalation on a healthy bank. Subject to the ejection cap and panic mode (like Envoy's max_ejection_percent and panic
 //    threshold): at most max(1, max_ejection_fraction x enabled banks) banks are ejected (breaker open
 //    or down) at once, and no breaker opens when every other eligible bank is failing too (panic:
@@ -49,7 +53,8 @@
 //    attempts per second (the load it does not take would be refused there). A `down` bank becomes
 //    `degraded` so the probes can flow.
 //    half_open -> open: failure_threshold trailing faults, or a fault rate above the threshold over
-//    >= probe_min_requests probes, or probes that HANG (fewer than a quarter of the probes its
+//    >= probe_min_requests probes, or >= min_requests probes not healthy enough to close (between
+//    the thresholds: it is not left probing), or probes that HANG (fewer than a quarter of the probes its
 //    share predicts have finished, beyond chance: silence.h completion_since), except in a capacity
 //    panic (then closed, at its floor weight).
 //    half_open -> closed: >= probe_min_requests probes with a fault rate at most half the threshold
@@ -73,12 +78,17 @@
 //    The reference is the operator's intended weight (intended_weights); the agent returns to it.
 //    * Breaker open or half_open: the breaker governs the traffic; the weight is left alone (except
 //      the probe weight set when it goes half_open).
-//    * Breaker closing this cycle: slow start at one step of its intent (as Envoy and HAProxy do).
-//      Full restoration then takes ceil(1 / weight_step_fraction) = 4 cycles.
+//    * Breaker closing this cycle: slow start (as Envoy and HAProxy do) at twice the weight that
+//      carried its probes (weight x half_open_traffic_ratio), at most one step of its intent; then,
+//      while it is not healthy again, it moves up by at most its own weight per cycle (doubling)
+//      and one step of its intent. From a probe weight of 25 of a 50 intent: 5, 10, 20, 33, 46, 50,
+//      5 cycles. One step of its intent at once and step-wise up (4 cycles) when the others cannot
+//      take the traffic it does not (their learned ceilings, or 1.25x their peak served second).
 //    * Failing, an outlier or slow in the evidence (fault rate >= degrade_enter, or slow-call rate >= slow_enter
 //      over >= 50 attempts; judged over >= min_requests attempts for a healthy bank, >=
-//      probe_min_requests otherwise): toward a floor of degraded_floor_fraction of its intent, or
-//      of 1 when it is only slow (it succeeds, so 1 shows its recovery, and each first attempt it
+//      probe_min_requests otherwise): toward a floor of the weight that keeps watch_rate_per_s
+//      first attempts on it (to see it recover), at most degraded_floor_fraction of its intent (that
+//      fraction when the others cannot take what it sheds), or of 1 when it is only slow (it succeeds, so 1 shows its recovery, and each first attempt it
 //      takes is a slow payment) (never 0: a trickle keeps recovery observable). Silent: to 1 at
 //      once, like a slow bank, before the rows that prove its slowness arrive. Back toward the
 //      reference once fault rate <= degrade_leave, slow-call rate <= slow_leave and its attempts
@@ -147,6 +157,8 @@ struct RulesOptions {
   double max_ejection_fraction = 0.5;
   std::int64_t max_hold_multiplier = 2;
   double min_probe_rate_per_s = 2.0;
+  // A failing bank keeps at least this many first attempts per second, to see it recover (rule 4).
+  double watch_rate_per_s = 1.0;
   // Capacity panic (rule 2): a bank succeeding on at least this share of its served attempts stays in
   // when the other banks' learned ceilings cannot carry the traffic.
   double serving_min_success = 0.25;

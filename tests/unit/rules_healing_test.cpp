@@ -383,3 +383,122 @@ TEST_CASE("success-rate routing: a bank whose success just fell is ranked on wha
   CHECK(rank_of_c(1e9) == 2);
   CHECK(rank_of_c(3.0) == 4);
 }
+
+TEST_CASE("a failing bank's floor is what watches it recover (watch_rate_per_s), not a tenth of its intent") {
+  Config c = default_config();  // 50 / 25 / 15 / 10
+  // bank_c fails every other attempt (50%: not above its breaker's threshold, never 5 in a row). The
+  // others carried 40% more in the first third of the window than in the rest.
+  const auto rows_at = [](int scale, int busy_percent) {
+    Rows rows;
+    const std::vector<std::pair<std::string, int>> others = {{"bank_a", 10}, {"bank_b", 5}, {"bank_d", 2}};
+    for (const auto& [id, n] : others) {
+      per_second(rows, kNow - 30'000, kNow - 20'000, n * scale * busy_percent / 100, id);
+      per_second(rows, kNow - 20'000, kNow, n * scale, id);
+    }
+    per_second(rows, kNow - 30'000, kNow, 3 * scale, "bank_c", 2);
+    return rows;
+  };
+  SUBCASE("at 100 payments/s weight 1 gives it ~1.2/s: the floor is 1, not 2 (a tenth of 15)") {
+    const Decision d = decide_rules(c, rows_at(5, 140).observe(kNow), RulesOptions{});
+    CHECK(rerouted(d, "bank_c") == 1);
+    CHECK(find_action(d, "reroute_traffic", "bank_c")->reason.find("failing: 50.0% faults") != std::string::npos);
+  }
+  SUBCASE("the others never carried what they would take at 1: the tenth of its intent") {
+    CHECK(rerouted(decide_rules(c, rows_at(5, 100).observe(kNow), RulesOptions{}), "bank_c") == 2);
+  }
+  SUBCASE("at 20 payments/s watching it at 1/s would take weight 5: the tenth of its intent bounds it") {
+    CHECK(rerouted(decide_rules(c, rows_at(1, 140).observe(kNow), RulesOptions{}), "bank_c") == 2);
+  }
+}
+
+TEST_CASE("half_open: probes that can neither close nor reopen decide by min_requests: not healthy is a failure") {
+  Config c = test::two_bank_config();
+  c.banks[1].health_status = Health::degraded;
+  apply_all(c, Decision{{Action{SetCircuitBreaker{"bank_b", BreakerState::half_open}, "t", {}}}, {}}, kNow - 10'000);
+  Rows rows;
+  rows.spread(kNow - 9000, kNow, 300, "bank_a");
+  SUBCASE("a third of 24 probes fail (above 25%, below 50%, never 5 in a row): reopen") {
+    rows.spread(kNow - 9000, kNow, 24, "bank_b", 3);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* a = find_action(d, "set_circuit_breaker", "bank_b");
+    REQUIRE(a);
+    CHECK(std::get<SetCircuitBreaker>(a->args).state == BreakerState::open);
+    CHECK(a->reason.find("8 faults in 24 probes (33.3%)") != std::string::npos);
+    CHECK(a->reason.find("not healthy enough to close") != std::string::npos);
+  }
+  SUBCASE("the same rate over 15 probes, under min_requests (20): keep probing") {
+    rows.spread(kNow - 9000, kNow, 15, "bank_b", 3);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+    CHECK(has_note(d, "bank_b: half_open, 15 probes so far"));
+  }
+}
+
+TEST_CASE("slow start after a close: twice what carried the probes, then doubling each healthy cycle") {
+  Config c = test::two_bank_config();  // 60 / 40
+  RerouteTraffic probe;
+  probe.weights["bank_b"] = 15;
+  apply_all(c, Decision{{Action{probe, "t", Json{{"intended", Json{{"bank_a", 60}, {"bank_b", 40}}}}}}, {}}, kNow - 30'000);
+  apply_all(c, Decision{{Action{UpdateBankHealth{"bank_b", Health::degraded}, "t", {}}}, {}}, kNow - 30'000);
+  apply_all(c, Decision{{Action{SetCircuitBreaker{"bank_b", BreakerState::half_open}, "t", {}}}, {}}, kNow - 10'000);
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow + 20'000, 60, "bank_a");
+  per_second(rows, kNow - 9000, kNow + 20'000, 10, "bank_b");
+  const Decision close = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  const Action* a = find_action(close, "set_circuit_breaker", "bank_b");
+  REQUIRE(a);
+  CHECK(std::get<SetCircuitBreaker>(a->args).state == BreakerState::closed);
+  // Its probes ran at 15 x 10%: it closes at 3 (not at a quarter of its intent, 10).
+  CHECK(rerouted(close, "bank_b") == 3);
+  apply_all(c, close, kNow);
+  std::vector<std::int64_t> seen;
+  for (TimeMs t = kNow + 10'000; t < kNow + 16'000; t += 1000) {
+    apply_all(c, decide_rules(c, rows.observe(t), RulesOptions{}), t);
+    seen.push_back(c.banks[1].weight);
+  }
+  // Doubling while it is small, then a quarter of its intent per cycle, up to the intent.
+  CHECK(seen == std::vector<std::int64_t>{6, 12, 22, 32, 40, 40});
+}
+
+TEST_CASE("a burst of faults in a bank's newest attempts opens its breaker, though a straggler ended the run") {
+  Config c = test::two_bank_config();
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 40, "bank_a", 25);  // 4% faults
+  // bank_b goes down a second ago: 19 fast faults, and one success of an attempt started before the
+  // outage finishing between them (1.2 s), so the trailing run is 1 and its 30 s rate 7%.
+  const auto outage = [](Rows& r) {
+    for (int i = 0; i < 20; ++i)
+      r.add(kNow - 1000 + i * 50, "bank_b", i == 18 ? ErrorCode::none : ErrorCode::BANK_UNAVAILABLE, i == 18 ? 1200 : 80);
+  };
+  SUBCASE("its peers fail 4%: 19 of 20 is beyond chance: open") {
+    per_second(rows, kNow - 30'000, kNow - 1000, 20, "bank_b", 25);
+    outage(rows);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* a = find_action(d, "set_circuit_breaker", "bank_b");
+    REQUIRE(a);
+    CHECK(std::get<SetCircuitBreaker>(a->args).state == BreakerState::open);
+    CHECK(a->reason.find("19 faults in its newest 20 served attempts") != std::string::npos);
+  }
+  SUBCASE("a bank whose own norm is 50% faults: 19 of 20 is within chance for it") {
+    per_second(rows, kNow - 200'000, kNow - 30'000, 2, "bank_b", 2);
+    per_second(rows, kNow - 30'000, kNow - 1000, 20, "bank_b", 25);
+    outage(rows);
+    CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+  }
+  SUBCASE("fewer than min_requests served attempts since its breaker last changed: no verdict") {
+    for (int i = 0; i < 12; ++i) rows.add(kNow - 600 + i * 50, "bank_b", i == 10 ? ErrorCode::none : ErrorCode::BANK_UNAVAILABLE);
+    apply_all(c, Decision{{Action{SetCircuitBreaker{"bank_b", BreakerState::closed}, "t", {}}}, {}}, kNow - 700);
+    CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+  }
+}
+
+TEST_CASE("a burst is a bank that has all but stopped serving: 14 faults in its newest 20 is left to the rate") {
+  Config c = test::two_bank_config();
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 40, "bank_a", 25);
+  per_second(rows, kNow - 30'000, kNow - 1000, 20, "bank_b", 25);
+  // 70% faults in its newest 20 (above the 50% threshold, below 75%), never 5 in a row.
+  for (int i = 0; i < 20; ++i)
+    rows.add(kNow - 1000 + i * 50, "bank_b", i % 9 == 0 || i % 9 == 4 || i == 19 ? ErrorCode::none : ErrorCode::BANK_UNAVAILABLE);
+  CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+}
