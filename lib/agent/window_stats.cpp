@@ -107,14 +107,8 @@ void BankWindowStats::merge(const BankWindowStats& later) {
 }
 
 namespace {
-// Transaction ids are random hex, but mix anyway so a sequential id scheme cannot cluster. A
-// bijection (each step is invertible), so equal mixes mean equal ids.
-std::uint64_t mix(std::uint64_t key) {
-  key ^= key >> 33;
-  key *= 0xff51afd7ed558ccdULL;
-  key ^= key >> 33;
-  return key;
-}
+// Transaction ids are random hex, but PaymentTracker::hash mixes them anyway so a sequential id
+// scheme cannot cluster (each step is invertible, so equal hashes mean equal ids).
 constexpr unsigned kMinTableBits = 10;
 }  // namespace
 
@@ -170,30 +164,34 @@ void PaymentTracker::Table::prefetch(std::uint64_t h) const {
   if (!slots.empty()) __builtin_prefetch(&slots[home(h)]);
 }
 
-void PaymentTracker::prefetch(std::uint64_t key) const {
-  const std::uint64_t h = mix(key);
+void PaymentTracker::prefetch_hashed(std::uint64_t h) const {
   current_.prefetch(h);
   previous_.prefetch(h);
 }
 
-void PaymentTracker::Table::clear() {
-  std::fill(slots.begin(), slots.end(), std::uint64_t{0});
+void PaymentTracker::Table::clear(unsigned min_bits) {
+  if (min_bits > bits) {
+    bits = min_bits;
+    slots.assign(std::size_t{1} << bits, 0);
+  } else {
+    std::fill(slots.begin(), slots.end(), std::uint64_t{0});
+  }
   std::fill(std::begin(used), std::end(used), 0u);
   total_used = 0;
 }
 
-PaymentTracker::Seen PaymentTracker::add(std::uint64_t key, TimeMs t, bool success,
-                                         bool hard_decline) {
+PaymentTracker::Seen PaymentTracker::add_hashed(std::uint64_t h, TimeMs t, bool success,
+                                                bool hard_decline) {
   if (!generation_start_) generation_start_ = t;
   if (t - *generation_start_ >= kPaymentHorizonMs) {
-    // Rotate: ids first seen more than two horizons ago are forgotten. Reuse the old storage.
-    // After a gap of two horizons or more, the current generation is too old to keep as well.
+    // Rotate: ids first seen more than two horizons ago are forgotten. Reuse the old storage, at
+    // least as large as the generation just ended needed. After a gap of two horizons or more, the
+    // current generation is too old to keep as well.
     std::swap(previous_, current_);
-    current_.clear();
-    if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear();
+    current_.clear(previous_.bits);
+    if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear(0);
     generation_start_ = t;
   }
-  const std::uint64_t h = mix(key);
   Seen seen;
   bool fresh = false;
   std::uint64_t& slot = current_.find_or_add(h, fresh);

@@ -142,14 +142,28 @@ class PaymentTracker {
     bool first_hard_decline = false;
   };
   // REQUIRES: key is the 64-bit value of the id's 16 hex digits.
-  Seen add(std::uint64_t key, TimeMs t, bool success, bool hard_decline);
+  Seen add(std::uint64_t key, TimeMs t, bool success, bool hard_decline) {
+    return add_hashed(hash(key), t, success, hard_decline);
+  }
   // A hint that add(key, ...) follows soon: starts loading the key's slots, so a caller holding many
   // ids (agent report's in-order pass) overlaps the cache misses of a few rows. No effect on results.
-  void prefetch(std::uint64_t key) const;
+  void prefetch(std::uint64_t key) const { prefetch_hashed(hash(key)); }
+
+  // The same with the key's hash computed by the caller, once per attempt (agent report computes it
+  // on the scanning threads, off the serial in-order pass). hash is a bijection: equal hashes mean
+  // equal keys. REQUIRES: h == hash(key).
+  static std::uint64_t hash(std::uint64_t key) {
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    return key;
+  }
+  Seen add_hashed(std::uint64_t h, TimeMs t, bool success, bool hard_decline);
+  void prefetch_hashed(std::uint64_t h) const;
 
  private:
-  // One id in 8 bytes: the slot holds mix(key) << 3 | kUsed | flags (bit 0 success, bit 1 hard).
-  // mix is a bijection, and its top 3 bits, shifted out of the slot, are implied by the slot's
+  // One id in 8 bytes: the slot holds hash(key) << 3 | kUsed | flags (bit 0 success, bit 1 hard).
+  // hash is a bijection, and its top 3 bits, shifted out of the slot, are implied by the slot's
   // position: the table is 8 sub-tables, one per value of those bits, and a probe never leaves its
   // sub-table. So a slot names its id exactly, and 0 is an empty slot.
   static constexpr std::uint64_t kUsed = 4, kSuccess = 1, kHard = 2, kFlags = kSuccess | kHard;
@@ -164,7 +178,9 @@ class PaymentTracker {
     const std::uint64_t* find(std::uint64_t h) const;
     // The slot holding h; if absent, it is added (flags clear) and fresh is set.
     std::uint64_t& find_or_add(std::uint64_t h, bool& fresh);
-    void clear();
+    // Empties the table; if it has fewer than 2^min_bits slots, it is resized to that many (the
+    // previous generation's size: the next one will hold about as many ids, so no regrowth).
+    void clear(unsigned min_bits);
     void prefetch(std::uint64_t h) const;
 
    private:
