@@ -195,6 +195,13 @@ class PaymentTracker {
   std::optional<TimeMs> generation_start_;
 };
 
+// kind_of as a table, so a per-row path makes no call for it (same answers: built from kind_of).
+inline const std::array<ErrorKind, kErrorCodeCount> kKindOfCode = [] {
+  std::array<ErrorKind, kErrorCodeCount> kinds{};
+  for (int i = 0; i < kErrorCodeCount; ++i) kinds[static_cast<std::size_t>(i)] = kind_of(static_cast<ErrorCode>(i));
+  return kinds;
+}();
+
 // All banks' numbers in one window plus the global, payment-level view.
 struct WindowStats {
   BankIndex banks;
@@ -245,5 +252,73 @@ struct WindowStats {
  private:
   PaymentTracker tracker_;
 };
+
+namespace window_stats_detail {
+// first = min(first, t), last = max(last, t), an empty one taking t: after the first row, two
+// well-predicted compares instead of value_or's selects and stores.
+inline void widen(std::optional<TimeMs>& first, std::optional<TimeMs>& last, TimeMs t) {
+  if (!first) {
+    first = t;
+  } else if (t < *first) {
+    *first = t;
+  }
+  if (!last) {
+    last = t;
+  } else if (t > *last) {
+    *last = t;
+  }
+}
+}  // namespace window_stats_detail
+
+// Inline: the per-row path of a whole-file scan (agent report), where a call per row cost more than
+// its body's bookkeeping.
+inline void WindowStats::add_indexed(TimeMs t, std::uint64_t txn_key, std::size_t index, TxnStatus status,
+                                     ErrorCode code, std::int64_t latency_ms) {
+  ++rows;
+  window_stats_detail::widen(first_ms, last_ms, t);
+  const ErrorKind kind = kKindOfCode[static_cast<std::size_t>(code)];
+  const bool success = status == TxnStatus::success;
+  PaymentTracker::Seen seen;
+  if (track_payments) {
+    seen = tracker_.add(txn_key, t, success, kind == ErrorKind::hard);
+    if (!seen.earlier && success) ++payments_first_attempt_succeeded;
+    if (seen.first_success) ++payments_succeeded;
+    if (seen.first_hard_decline) ++payments_hard_declined;
+  }
+  if (!seen.earlier) ++payments;  // untracked: every row counts (agent report replaces these)
+
+  if (index == kNoBankIndex) {
+    ++no_route;
+    return;
+  }
+  if (index >= per_bank.size()) per_bank.resize(index + 1);
+  BankWindowStats& b = per_bank[index];
+  ++b.attempts;
+  if (track_payments) {
+    if (seen.earlier) {
+      ++b.retries;
+    } else {
+      ++b.first_attempts;
+      if (success) ++b.first_attempt_successes;
+    }
+  }
+  window_stats_detail::widen(b.first_ms, b.last_ms, t);
+  b.latency.add(latency_ms);
+  if (success) {
+    ++b.successes;
+    b.trailing_soft_failures = 0;
+    b.trailing_faults = 0;
+  } else if (kind == ErrorKind::soft) {
+    ++b.soft_failures;
+    ++b.soft_by_code[soft_code_slot(code)];
+    ++b.trailing_soft_failures;
+    if (code != ErrorCode::RATE_LIMITED) ++b.trailing_faults;
+    if (!b.last_soft_failure_ms || t > *b.last_soft_failure_ms) b.last_soft_failure_ms = t;
+  } else {
+    ++b.hard_declines;  // the issuer's verdict: says nothing about the bank, ends a failure run
+    b.trailing_soft_failures = 0;
+    b.trailing_faults = 0;
+  }
+}
 
 }  // namespace payops

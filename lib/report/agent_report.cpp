@@ -110,17 +110,16 @@ ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOpt
   // The bank index of each span id the decoder handed out (kNoBank: not seen yet), so most rows find
   // their bank with one load; ids beyond kMaxSpanIds (a log with very varied bank names) use the cache.
   constexpr std::size_t kMaxSpanIds = 4096;
-  std::vector<std::uint32_t> bank_of_span;
+  std::vector<std::uint32_t> bank_of_span(kMaxSpanIds, kNoBank);
   const auto bank_index = [&](const DecodedRow& row) {
     if (row.span_id >= kMaxSpanIds) return bank_cache.index_of(row.bank_id, r.stats.banks);
-    if (row.span_id >= bank_of_span.size()) bank_of_span.resize(row.span_id + 1, kNoBank);
     std::uint32_t& bank = bank_of_span[row.span_id];
     if (bank == kNoBank) bank = bank_cache.index_of(row.bank_id, r.stats.banks);
     return bank;
   };
   r.summary = csv_detail::scan_decoded(bytes, first_chunk, decoder, [&](const DecodedRow& row) {
     if (row.timestamp_ms < since || row.timestamp_ms >= until) return;
-    const ErrorKind kind = kind_of(row.error_code);
+    const ErrorKind kind = kKindOfCode[static_cast<std::size_t>(row.error_code)];
     const bool routed = kind != ErrorKind::routing && !row.bank_id.empty();  // as WindowStats::add
     const std::uint32_t bank = routed ? bank_index(row) : kNoBank;
     r.stats.add_indexed(row.timestamp_ms, row.txn_key, bank == kNoBank ? WindowStats::kNoBankIndex : bank,
