@@ -134,6 +134,25 @@ TEST_CASE("fast decoder: mutated rows get parse_csv_line's verdict") {
   }
 }
 
+TEST_CASE("fast decoder: latencies of every length, leading zeros and bad digits as parse_csv_line reads them") {
+  for (const MaskIsa isa : isas_here()) {
+    CAPTURE(static_cast<int>(isa));
+    CsvRowDecoder decoder(isa);
+    for (const int i : {1, 3}) {  // a soft failure and a success, both on the fast path's shape
+      const std::string good = row_line(i);
+      std::size_t c7 = 0;
+      for (int commas = 0; commas < 8; ++c7) commas += good[c7] == ',';
+      const std::size_t c8 = good.find(',', c7);
+      for (const char* latency : {"0", "7", "10", "00000001", "12345678", "99999999", "123456789", "999999999999999999",
+                                  "1234567890123456789", "", "1a", "12345/78", "1234567:", " 1", "-1", "+1"}) {
+        std::string line = good;
+        line.replace(c7, c8 - c7, latency);
+        check_same_as_parse_csv_line(line, decoder);
+      }
+    }
+  }
+}
+
 TEST_CASE("fast decoder: the second-prefix cache never vouches for a different second") {
   CsvRowDecoder decoder;
   const std::string good = row_line(1);
