@@ -814,7 +814,32 @@ void weights_rule(Ctx& c, const std::vector<BankView>& views, const std::map<std
   emit_reroute(c, wp, intent, up_step);
 }
 
-// Rule 6: retry policy low on transient trouble; back to the pre-agent policy once healthy.
+// Is there somewhere else for a retry to go: another routable bank with a closed breaker that is not
+// failing (short-window fault rate below degrade_enter, or too few served attempts to say)? A retry
+// goes to a bank not yet tried for the payment when one is left (CONTRACT.md), so without one, fewer
+// retries on this bank only lose the payments its load refuses now and would serve a second later.
+bool retry_has_elsewhere(const Ctx& c, const Bank& self) {
+  for (const Bank& b : c.config.banks) {
+    if (b.id == self.id || !is_routable(b) || b.circuit_breaker.state != BreakerState::closed) continue;
+    const BankWindowStats* s = c.obs.short_window.find(b.id);
+    if (!s || s->served() < static_cast<std::uint64_t>(c.o.probe_min_requests) || s->fault_rate() < c.o.degrade_enter)
+      return true;
+  }
+  return false;
+}
+
+// The retry policy rule 6 wants for a troubled bank, or nullopt: `low` when a retry has somewhere else
+// to go (one quick retry there beats more load here); `high` when it has not and the trouble is load
+// (the last route refusing for load serves a refused attempt seconds later: patient retries spread the
+// burst instead of giving the payment up); nothing otherwise.
+std::optional<RetryLevel> troubled_retry_level(const Ctx& c, const Bank& b, const BankWindowStats& S) {
+  if (retry_has_elsewhere(c, b)) return RetryLevel::low;
+  if (BankWindowStats::ratio(S.rate_limited(), S.attempts) >= c.o.degrade_enter) return RetryLevel::high;
+  return std::nullopt;
+}
+
+// Rule 6: retry policy on transient trouble (troubled_retry_level); back to the pre-agent policy once
+// healthy.
 void retry_rule(Ctx& c, const BankView& v, const BankPlan& plan) {
   const Bank& b = *v.bank;
   for (std::string_view f : kAgentFields)
@@ -823,14 +848,16 @@ void retry_rule(Ctx& c, const BankView& v, const BankPlan& plan) {
   const std::uint64_t transient = S.soft_by_code[soft_code_slot(ErrorCode::GATEWAY_TIMEOUT)] + S.rate_limited();
   const double transient_share = BankWindowStats::ratio(transient, S.soft_failures);
   const HistoryEntry* last = last_change(c.config, bank_path(b, "retry_policy"));
-  // Trouble is the health verdict or the load signal: a bank refusing a quarter of its attempts for
-  // load is better served by one quick retry elsewhere than by backoff retries that add to its load.
+  // Trouble is the health verdict or the load signal.
   const bool troubled = plan.health == Health::degraded ||
                         BankWindowStats::ratio(S.rate_limited(), S.attempts) >= c.o.degrade_enter;
-  if (troubled && plan.breaker == BreakerState::closed &&
-      S.attempts >= static_cast<std::uint64_t>(b.circuit_breaker.min_requests) &&
-      S.soft_failure_rate() >= c.o.degrade_enter && transient_share >= c.o.transient_share &&
-      b.retry_policy.level != RetryLevel::low) {
+  const std::optional<RetryLevel> wanted =
+      troubled && plan.breaker == BreakerState::closed &&
+              S.attempts >= static_cast<std::uint64_t>(b.circuit_breaker.min_requests) &&
+              S.soft_failure_rate() >= c.o.degrade_enter && transient_share >= c.o.transient_share
+          ? troubled_retry_level(c, b, S)
+          : std::nullopt;
+  if (wanted && b.retry_policy.level != *wanted) {
     Json before = Json{{"level", to_string(b.retry_policy.level)},     {"max_retries", b.retry_policy.max_retries},
                        {"backoff_ms", b.retry_policy.backoff_ms},      {"backoff_multiplier", b.retry_policy.backoff_multiplier},
                        {"max_backoff_ms", b.retry_policy.max_backoff_ms}};
@@ -838,11 +865,13 @@ void retry_rule(Ctx& c, const BankView& v, const BankPlan& plan) {
     if (last && last->actor == "agent" && last->details.contains("intended_retry_policy")) {
       before = last->details["intended_retry_policy"];
     }
+    const std::string why = *wanted == RetryLevel::low
+                                ? "so one quick retry onto another bank beats more load on this one"
+                                : "and no other bank is serving: patient retries catch the capacity a second later";
     c.d.actions.push_back(Action{
-        AdjustRetryPolicy{b.id, RetryLevel::low, {}, {}, {}, {}},
-        fmt::format("{}: retry policy low: {} of its {} soft failures are timeouts or rate limits (transient), so "
-                    "one quick retry onto another bank beats more load on this one",
-                    b.id, format_percent(transient_share), S.soft_failures),
+        AdjustRetryPolicy{b.id, *wanted, {}, {}, {}, {}},
+        fmt::format("{}: retry policy {}: {} of its {} soft failures are timeouts or rate limits (transient), {}", b.id,
+                    to_string(*wanted), format_percent(transient_share), S.soft_failures, why),
         Json{{"intended_retry_policy", before}, {"observed", observed(c, v, S)}}});
   } else if (plan.health == Health::healthy && plan.breaker == BreakerState::closed &&
              S.soft_failure_rate() <= c.o.degrade_leave && last && last->actor == "agent" &&

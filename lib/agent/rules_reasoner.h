@@ -104,7 +104,11 @@
 // 6. Retry policy. Transient trouble (>= degrade_enter soft failures, >= transient_share of them
 //    GATEWAY_TIMEOUT or RATE_LIMITED, breaker closed, and the bank degraded or refusing >=
 //    degrade_enter of its attempts for load) -> `low` (one quick retry onto another bank beats more
-//    load on this one). A healthy bank the agent had changed gets the policy it had before the
+//    load on this one), when another routable bank with a closed breaker is not failing. Without one
+//    a retry can only come back: a bank refusing >= degrade_enter of its attempts for load then gets
+//    `high` (5 retries, 2 s backoff: a refused attempt is served a few seconds later, when the burst
+//    has passed), any other trouble keeps its policy. last_route, default seed: eventual success
+//    70.1% with `low`, 81.6% kept `normal`, 93.2% with 4 x 2 s, against 89.8% with no agent. A healthy bank the agent had changed gets the policy it had before the
 //    agent's change back once its soft failures are <= degrade_leave.
 // 7. Chaos safety. chaos_mode on, >= min_payments routable payments in the short window and a
 //    payment success rate (hard declines excluded) below chaos_abort_below -> chaos off. The floor is

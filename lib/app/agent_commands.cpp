@@ -137,6 +137,9 @@ Result<ScoreInputs> score_inputs(const DataDir& dir, const AgentScoreFlags& scor
   for (const auto& key : score.known_short) {
     if (!is_bar_key(key))
       return make_error(fmt::format("--known-short {} is not a bar key; see agent score --help for the list", key));
+    if (!is_known_short_key(key))
+      return make_error(fmt::format("--known-short {}: this bar has no known-short floor and cannot be marked "
+                                    "(markable: first_attempt_gap, p95_gap, eventual_floor, detect, mitigate, gain)", key));
     si.known_short.insert(key);
   }
   if (score.min_gain_points >= 0) si.min_first_attempt_gain_points = score.min_gain_points;

@@ -35,11 +35,13 @@ inline constexpr const char* kAgentScoreDescription =
       "Drill scorecard: payment-level metrics of the agent's run against the same traffic without the agent\n"
       "(baseline) and with a capacity-aware hindsight router (oracle), over the payments started in the\n"
       "incident window. Headline: gap captured = (agent - baseline) / (oracle - baseline) per metric.\n"
-      "Exit 0 when every bar passes (or fails while marked known-short), 5 when a bar fails, 1 when a\n"
-      "log or the samples file cannot be read.\n"
-      "Bar keys (for --known-short): first_attempt_gap, p95_gap, eventual_floor, detect, mitigate, flaps,\n"
-      "zero_eligible, config_valid, double_charges, malformed, false_alarms (--calm), gain (--calm and\n"
-      "--min-first-attempt-gain).\n"
+      "Exit 0 when every bar passes (or fails while marked known-short and at or above its floor), 5 when a\n"
+      "bar fails, 1 when a log or the samples file cannot be read.\n"
+      "Bar keys: first_attempt_gap, p95_gap, eventual_floor, detect, mitigate, flaps, zero_eligible,\n"
+      "config_valid, double_charges, malformed, false_alarms (--calm), gain (--calm and --min-first-attempt-gain).\n"
+      "Known-short floors (an agent that does nothing fails every drill): first_attempt_gap, p95_gap and gain\n"
+      "need half their bar; detect and mitigate must happen at some point; eventual_floor no worse than the\n"
+      "baseline. The other bars have no floor and cannot be marked.\n"
       "Example: agent score --start TS --incident bank_b:outage:8s+20s --baseline B.csv --oracle O.csv \\\n"
       "           --samples samples.jsonl --known-short p95_gap --bar-reason \"the oracle has no room on p95\"";
 

@@ -22,11 +22,16 @@
 
 namespace payops {
 
-// The stable bar keys (`--known-short KEY`), in the order the bars are printed.
+// The stable bar keys, in the order the bars are printed.
 inline constexpr std::array<std::string_view, 12> kBarKeys = {
     "first_attempt_gap", "p95_gap", "eventual_floor", "detect", "mitigate", "flaps",
     "zero_eligible", "config_valid", "double_charges", "malformed", "false_alarms", "gain"};
+// The bars a drill may mark `--known-short KEY`: those with a known-short floor (Scorecard::Bar::floor).
+// Safety, flap and false-alarm bars have none: a drill cannot excuse a double charge.
+inline constexpr std::array<std::string_view, 6> kKnownShortKeys = {
+    "first_attempt_gap", "p95_gap", "eventual_floor", "detect", "mitigate", "gain"};
 bool is_bar_key(std::string_view key);
+bool is_known_short_key(std::string_view key);
 
 struct ScoreInputs {
   std::string log_path;              // the drill's log, written with the agent running
@@ -111,8 +116,16 @@ struct Scorecard {
     std::string key;   // one of kBarKeys
     std::string name;  // for people
     bool passed = false;
-    bool known_short = false;  // marked known-short by the drill
+    // Marked known-short by the drill AND at or above its floor: the bar fails without failing the
+    // verdict. A mark on a bar below its floor leaves this false (the bar fails and says why).
+    bool known_short = false;
     std::string detail;
+    // The known-short floor: what a marked bar must still reach, so that an agent that does nothing
+    // never passes a drill. Half the bar for the gap and gain bars, "happened at all" for detect and
+    // mitigate, "no worse than no agent" for eventual_floor; a gap that cannot be judged (no incident,
+    // or an oracle no better than the baseline) meets it. Bars without a floor cannot be marked.
+    bool floor_met = false;
+    std::string floor = {};  // the floor in words, "" for a bar that has none
   };
   std::vector<Bar> bars;
   // Every bar passed, or failed while marked known-short.

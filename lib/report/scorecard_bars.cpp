@@ -25,7 +25,12 @@ std::string gap_unjudgeable(const ScoreInputs& in, const Scorecard& s) {
 Scorecard::Bar gap_bar(const ScoreInputs& in, const Scorecard& s, std::string key, std::string name,
                        std::string_view metric, double min_gap, bool percent_metric) {
   Scorecard::Bar bar{std::move(key), std::move(name), false, false, gap_unjudgeable(in, s)};
-  if (!bar.detail.empty()) return bar;
+  bar.floor = fmt::format("{:.0f}% of the gap (half the bar)", min_gap * 50);
+  if (!bar.detail.empty()) {
+    bar.floor_met = in.incidents.empty();  // no incident window: nothing the agent could be judged on
+    if (bar.floor_met) bar.floor = "no incident window to judge";
+    return bar;
+  }
   const MetricGap* g = s.gap(metric);
   const auto value = [&](double v) { return percent_metric ? format_percent(v) : fmt::format("{:.0f} ms", v); };
   const std::string figures = g ? fmt::format("agent {}, baseline {}, oracle {}", value(g->agent), value(g->baseline),
@@ -33,9 +38,12 @@ Scorecard::Bar gap_bar(const ScoreInputs& in, const Scorecard& s, std::string ke
                                 : std::string();
   if (!g || !g->captured) {
     bar.detail = g ? fmt::format("{} ({})", g->why_none, figures) : "no gap was computed";
+    bar.floor_met = g != nullptr;  // the oracle had no room: no gap to fall short of
+    if (bar.floor_met) bar.floor = "no gap to fall short of";
     return bar;
   }
   bar.passed = *g->captured >= min_gap;
+  bar.floor_met = *g->captured >= min_gap / 2;
   bar.detail = fmt::format("{} of the gap captured, bar {:.0f}% ({})", gap_percent(*g->captured), min_gap * 100, figures);
   return bar;
 }
@@ -54,13 +62,27 @@ void incident_bars(const ScoreInputs& in, Scorecard& s) {
   s.bars.push_back(gap_bar(in, s, "p95_gap", "payment latency p95: gap captured", "latency_p95_ms", in.min_p95_gap, false));
 
   Scorecard::Bar floor{"eventual_floor", "eventual success near the oracle's", false, false, {}};
+  floor.floor = "the baseline's eventual success (no worse than no agent)";
   if (!s.oracle.present || s.oracle.incident.payments == 0 || s.agent.incident.payments == 0) {
     floor.detail = "needs an oracle log and payments started in the incident window";
+    floor.floor_met = in.incidents.empty();  // no incident window (chaos): nothing to judge
+    if (floor.floor_met) floor.floor = "no incident window to judge";
   } else {
-    const double need = in.min_oracle_ratio * s.oracle.incident.eventual_success();
+    // The reference is the better of the oracle's and the baseline's: an oracle that gives payments up
+    // (last_route) must not let an agent do worse than no agent at all.
+    const double oracle = s.oracle.incident.eventual_success();
+    const double baseline = s.baseline.present ? s.baseline.incident.eventual_success() : 0.0;
+    const double need = in.min_oracle_ratio * std::max(oracle, baseline);
     floor.passed = s.agent.incident.eventual_success() >= need;
-    floor.detail = fmt::format("{} >= {:.0f}% of the oracle's {} ({})", format_percent(s.agent.incident.eventual_success()),
-                               in.min_oracle_ratio * 100, format_percent(s.oracle.incident.eventual_success()), format_percent(need));
+    if (s.baseline.present)
+      floor.floor = fmt::format("the baseline's {} (no worse than no agent)", format_percent(s.baseline.incident.eventual_success()));
+    floor.floor_met = s.baseline.present && s.agent.incident.eventual_success() >= s.baseline.incident.eventual_success();
+    floor.detail = baseline > oracle
+                       ? fmt::format("{} >= {:.0f}% of the baseline's {}, above the oracle's {} ({})",
+                                     format_percent(s.agent.incident.eventual_success()), in.min_oracle_ratio * 100,
+                                     format_percent(baseline), format_percent(oracle), format_percent(need))
+                       : fmt::format("{} >= {:.0f}% of the oracle's {} ({})", format_percent(s.agent.incident.eventual_success()),
+                                     in.min_oracle_ratio * 100, format_percent(oracle), format_percent(need));
   }
   s.bars.push_back(floor);
 
@@ -73,7 +95,8 @@ void incident_bars(const ScoreInputs& in, Scorecard& s) {
   s.bars.push_back({"detect", fmt::format("detection within {} agent cycles", in.detect_cycles),
                     t.detect_ms && *t.detect_ms <= bar_ms, false,
                     t.detect_ms ? fmt::format("{:.1f} s <= {:.1f} s", double(*t.detect_ms) / 1000, double(bar_ms) / 1000)
-                                : t.detect_note});
+                                : t.detect_note,
+                    t.detect_ms.has_value(), "an agent action on the affected bank at some point"});
   const bool single_bank = std::any_of(in.incidents.begin(), in.incidents.end(),
                                        [](const Incident& i) { return i.bank_id != "*"; });
   if (single_bank) {
@@ -82,7 +105,8 @@ void incident_bars(const ScoreInputs& in, Scorecard& s) {
                       t.mitigate_ms && *t.mitigate_ms <= window_ms, false,
                       t.mitigate_ms ? fmt::format("share below half its normal after {:.1f} s (incident lasts {:.1f} s)",
                                                   double(*t.mitigate_ms) / 1000, double(window_ms) / 1000)
-                                    : t.mitigate_note});
+                                    : t.mitigate_note,
+                      t.mitigate_ms.has_value(), "the bank's share below half its normal at some point"});
   }
   flap_bars(in, s);
 }
@@ -97,6 +121,8 @@ Scorecard::Bar gain_bar(const Scorecard& s, double points) {
   }
   const double agent = s.agent.whole_run.first_attempt_success(), base = s.baseline.whole_run.first_attempt_success();
   bar.passed = agent >= base + points / 100;
+  bar.floor = fmt::format("+{:.1f} points (half the bar)", points / 2);
+  bar.floor_met = points > 0 && agent >= base + points / 200;
   bar.detail = fmt::format("agent {}, baseline {}, difference {:+.1f} points", format_percent(agent), format_percent(base), (agent - base) * 100);
   return bar;
 }
@@ -110,6 +136,21 @@ void safety_bars(Scorecard& s) {
                     fmt::format("{} payments charged twice", s.double_charges)});
   s.bars.push_back({"malformed", "no malformed rows", s.malformed_rows == 0, false,
                     fmt::format("{} malformed rows", s.malformed_rows)});
+}
+
+// A marked bar that fails is excused only at or above its floor; one that passes says its mark can go.
+void mark_known_short(const ScoreInputs& in, Scorecard::Bar& b) {
+  if (!in.known_short.contains(b.key)) return;
+  if (b.passed) {
+    b.known_short = true;
+    b.detail += "; marked known-short but passed: the mark can go";
+  } else if (b.floor_met) {
+    b.known_short = true;
+    b.detail += fmt::format("; known-short, within its floor: {}", b.floor);
+  } else {
+    b.detail += b.floor.empty() ? "; marked known-short, but this bar has no floor to be excused at"
+                                : fmt::format("; marked known-short, but below its floor of {}", b.floor);
+  }
 }
 
 }  // namespace
@@ -132,11 +173,7 @@ void add_bars(const ScoreInputs& in, Scorecard& s) {
     if (in.min_first_attempt_gain_points) s.bars.push_back(gain_bar(s, *in.min_first_attempt_gain_points));
   }
   safety_bars(s);
-  for (auto& b : s.bars) {
-    if (!in.known_short.contains(b.key)) continue;
-    b.known_short = true;
-    if (b.passed) b.detail += "; marked known-short but passed: the mark can go";
-  }
+  for (auto& b : s.bars) mark_known_short(in, b);
 }
 
 }  // namespace payops

@@ -3,7 +3,8 @@
 # --fast`): a baseline, an oracle, and an "agent" run (a stand-in: bank_b's weight cut by hand, see
 # below). The scorecard must be able to fail: the baseline given as the agent's log exits 5; a missing
 # samples file or log is an error naming it (exit 1); --known-short turns known misses into
-# KNOWN-SHORT lines without hiding them; the oracle given as the agent's log passes the gap bars;
+# KNOWN-SHORT lines without hiding them, only at or above each bar's floor (the baseline as the
+# agent's log fails even with every miss marked); the oracle given as the agent's log passes the gap bars;
 # --json is one object jq can read; an unknown bar key is a usage error.
 set -euo pipefail
 
@@ -61,19 +62,32 @@ expect_exit 1 "$agent" --data-dir "$work/agent" score --start "$start" --inciden
   --baseline "$work/nope-base.csv" --oracle "$work/oracle/transactions.csv"
 grep -q "nope-base.csv" "$work/err" || fail "missing baseline not named"
 
-# 3. Known-short: only the marked bars turn from FAIL into KNOWN-SHORT; the rest still fail the exit code.
+# 3. Known-short: a marked bar is excused only at or above its floor (half the bar for a gap), so the
+#    baseline as the agent's run (an agent that does nothing) fails even with every markable bar marked.
 expect_exit 5 score "$work/base/transactions.csv" --known-short first_attempt_gap
-grep -q '\[KNOWN-SHORT\] first-attempt success: gap captured' "$work/out" || fail "no KNOWN-SHORT line"
+grep -q '^  \[FAIL\] first-attempt success: gap captured (first_attempt_gap): 0% of the gap captured.*below its floor of 45% of the gap' "$work/out" \
+  || { cat "$work/out" >&2; fail "do-nothing run: a known-short mark excused 0% of the gap"; }
 mapfile -t failing < <(jq -r '.bars[] | select(.passed == false) | .key' < <(score "$work/base/transactions.csv" --json || true) | sort -u)
 [[ ${#failing[@]} -ge 2 ]] || fail "baseline-as-agent should miss several bars, got: ${failing[*]}"
 short_args=()
-for k in "${failing[@]}"; do short_args+=(--known-short "$k"); done
-expect_exit 0 score "$work/base/transactions.csv" "${short_args[@]}" --bar-reason "test: every miss is known"
-grep -q '\[KNOWN-SHORT\] first-attempt success: gap captured' "$work/out" || fail "KNOWN-SHORT hidden when green"
-grep -q "this drill's reason: test: every miss is known" "$work/out" || fail "bar reason not printed"
-grep -q '^RESULT: PASS with known-short bars' "$work/out" || fail "verdict does not name the known-short bars"
+for k in "${failing[@]}"; do
+  case $k in first_attempt_gap|p95_gap|eventual_floor|detect|mitigate|gain) short_args+=(--known-short "$k") ;; esac
+done
+expect_exit 5 score "$work/base/transactions.csv" "${short_args[@]}" --bar-reason "test: every miss is marked"
+grep -q '^RESULT: FAIL' "$work/out" || { cat "$work/out" >&2; fail "do-nothing run passed with every miss marked known-short"; }
+grep -q "this drill's reason: test: every miss is marked" "$work/out" || fail "bar reason not printed"
+# At or above its floor a marked bar prints KNOWN-SHORT and does not fail the exit code: the oracle's
+# run captures 100% of the gap, short of a 150% bar, above its 75% floor.
+set +e; score "$work/oracle/transactions.csv" --min-first-attempt-gap 1.5 --known-short first_attempt_gap --json > "$work/short.json"; set -e
+jq -e '.bars[] | select(.key == "first_attempt_gap") | (.passed == false and .known_short == true)' "$work/short.json" >/dev/null \
+  || fail "a bar above its floor was not excused: $(jq -c '.bars[0]' "$work/short.json")"
+score "$work/oracle/transactions.csv" --min-first-attempt-gap 1.5 --known-short first_attempt_gap > "$work/out" 2>&1 || true
+grep -q '\[KNOWN-SHORT\] first-attempt success: gap captured.*within its floor: 75% of the gap' "$work/out" \
+  || { cat "$work/out" >&2; fail "no KNOWN-SHORT line above the floor"; }
 expect_exit 2 score "$work/base/transactions.csv" --known-short no_such_bar
 grep -q "no_such_bar" "$work/err" || fail "unknown bar key not named"
+expect_exit 2 score "$work/base/transactions.csv" --known-short double_charges
+grep -q "double_charges: this bar has no known-short floor" "$work/err" || fail "a safety bar could be marked known-short: $(cat "$work/err")"
 
 # 4. The oracle as the agent's run captures the whole gap: both gap bars pass.
 set +e; score "$work/oracle/transactions.csv" --json > "$work/oracle.json"; set -e

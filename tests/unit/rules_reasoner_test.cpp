@@ -259,6 +259,38 @@ TEST_CASE("transient failures lower the retry policy; a healthy bank gets its ol
   CHECK(c.banks[1].retry_policy.max_retries == 3);
 }
 
+TEST_CASE("retries: low when a retry has a bank that is not failing to go to; high on a last route refusing for load") {
+  Config c = test::two_bank_config();
+  c.banks[1].health_status = Health::degraded;
+  Rows rows;
+  rows.spread(kNow - 30'000, kNow, 100, "bank_b", 3, ErrorCode::RATE_LIMITED);
+  const auto level = [&](const Decision& d) -> std::optional<RetryLevel> {
+    const Action* a = find_action(d, "adjust_retry_policy", "bank_b");
+    if (!a) return std::nullopt;
+    return std::get<AdjustRetryPolicy>(a->args).level;
+  };
+  SUBCASE("bank_a's breaker is open: bank_b, the last route, refuses a third of its attempts for load") {
+    c.banks[0].circuit_breaker.state = BreakerState::open;
+    c.banks[0].circuit_breaker.opened_at = kNow - 1000;
+    CHECK(level(decide_rules(c, rows.observe(kNow), RulesOptions{})) == RetryLevel::high);
+  }
+  SUBCASE("bank_a routable but failing half its attempts") {
+    rows.spread(kNow - 30'000, kNow, 100, "bank_a", 2, ErrorCode::BANK_UNAVAILABLE);
+    CHECK(level(decide_rules(c, rows.observe(kNow), RulesOptions{})) == RetryLevel::high);
+  }
+  SUBCASE("the last route timing out, not refusing for load: fewer retries would lose payments, more add load") {
+    c.banks[0].circuit_breaker.state = BreakerState::open;
+    c.banks[0].circuit_breaker.opened_at = kNow - 1000;
+    Rows slow;
+    slow.spread(kNow - 30'000, kNow, 100, "bank_b", 3, ErrorCode::GATEWAY_TIMEOUT);
+    CHECK_FALSE(level(decide_rules(c, slow.observe(kNow), RulesOptions{})));
+  }
+  SUBCASE("bank_a routable and serving: one quick retry there") {
+    rows.spread(kNow - 30'000, kNow, 100, "bank_a");
+    CHECK(level(decide_rules(c, rows.observe(kNow), RulesOptions{})) == RetryLevel::low);
+  }
+}
+
 TEST_CASE("latency degrades a bank only when both windows are slow, not on a long tail's timeouts") {
   Config c = test::two_bank_config();
   RulesOptions o;

@@ -167,6 +167,35 @@ TEST_CASE("gap captured: (agent - baseline) / (oracle - baseline), for higher- a
   CHECK_FALSE(metric_gap("latency_p95_ms", "p95", false, 500, 800, 900).captured);
 }
 
+TEST_CASE("an oracle that completes clearly fewer payments than the baseline is no latency reference") {
+  const auto metrics = [](std::uint64_t succeeded, std::int64_t p95_ms) {
+    PaymentMetrics m;
+    m.payments = 1000;
+    m.succeeded = succeeded;
+    m.first_attempt_succeeded = succeeded / 2;
+    m.attempts = 2500;
+    m.latency_p50_ms = p95_ms / 2;
+    m.latency_p95_ms = p95_ms;
+    m.latency_p99_ms = p95_ms * 2;
+    return m;
+  };
+  const PaymentMetrics agent = metrics(920, 11000), baseline = metrics(900, 14400);
+  // The oracle at 72.7% eventual success: its 6.3 s p95 ends many payments early by failing them.
+  auto gaps = metric_gaps(agent, baseline, metrics(727, 6300));
+  const auto gap = [&](const std::string& key) -> const MetricGap& {
+    return *std::find_if(gaps.begin(), gaps.end(), [&](const MetricGap& g) { return g.key == key; });
+  };
+  CHECK_FALSE(gap("latency_p95_ms").captured);
+  CHECK(gap("latency_p95_ms").why_none.find("bought with failed payments (its eventual success 72.7% is below the "
+                                            "baseline's 90.0%)") != std::string::npos);
+  CHECK_FALSE(gap("latency_p50_ms").captured);
+  CHECK(gap("first_attempt_success").why_none.find("bought") == std::string::npos);  // only the latency gaps
+  // Within 2 points of the baseline's eventual success it is the reference as usual.
+  gaps = metric_gaps(agent, baseline, metrics(885, 6300));
+  REQUIRE(gap("latency_p95_ms").captured);
+  CHECK(*gap("latency_p95_ms").captured == doctest::Approx(3400.0 / 8100.0));
+}
+
 namespace {
 
 // An outage of bank_b from 10 s to 30 s in a 40 s run, 10 payments/s. The baseline keeps sending
@@ -239,22 +268,93 @@ TEST_CASE("the baseline's own log as the agent's fails the gap bar; the oracle's
   CHECK_FALSE(bar(*late, "first_attempt_gap")->passed);
 }
 
-TEST_CASE("a known-short bar that fails prints KNOWN-SHORT and passes the verdict; one that passes says the mark can go") {
+TEST_CASE("a known-short bar is excused only at or above its floor, so an agent that does nothing never passes") {
   OutageLogs logs;
+  // The baseline's own log is an agent that does nothing: every markable bar marked, it still fails.
   ScoreInputs in = inputs(logs.baseline, logs);
   in.known_short = {"first_attempt_gap", "p95_gap", "detect", "mitigate", "eventual_floor"};
-  auto s = compute_scorecard(in);
-  REQUIRE(s.ok());
-  CHECK(bar(*s, "first_attempt_gap")->known_short);
-  CHECK(s->passed());
-  CHECK(s->verdict().starts_with("PASS with known-short bars (first_attempt_gap"));
-  CHECK(scorecard_to_text(*s).find("[KNOWN-SHORT] first-attempt success: gap captured") != std::string::npos);
-  CHECK(bar(*s, "double_charges")->passed);
+  auto idle = compute_scorecard(in);
+  REQUIRE(idle.ok());
+  CHECK_FALSE(bar(*idle, "first_attempt_gap")->known_short);
+  CHECK(bar(*idle, "first_attempt_gap")->detail.find("below its floor of 45% of the gap") != std::string::npos);
+  CHECK_FALSE(bar(*idle, "detect")->known_short);  // no agent action at all
+  CHECK_FALSE(bar(*idle, "mitigate")->known_short);
+  CHECK(bar(*idle, "eventual_floor")->floor_met);  // no worse than no agent, trivially
+  CHECK_FALSE(idle->passed());
+  CHECK(idle->verdict() == "FAIL");
+  CHECK(scorecard_to_text(*idle).find("[FAIL] first-attempt success: gap captured") != std::string::npos);
+
+  // Reacting after 5 s of the 20 s outage captures 75%: short of 90%, above the 45% floor.
+  in.known_short = {"first_attempt_gap"};
+  in.log_path = logs.agent(5);
+  auto late = compute_scorecard(in);
+  REQUIRE(late.ok());
+  CHECK_FALSE(bar(*late, "first_attempt_gap")->passed);
+  CHECK(bar(*late, "first_attempt_gap")->known_short);
+  CHECK(bar(*late, "first_attempt_gap")->detail.find("within its floor: 45% of the gap") != std::string::npos);
+  CHECK(scorecard_to_text(*late).find("[KNOWN-SHORT] first-attempt success: gap captured") != std::string::npos);
+  // After 12 s it captures 40%: below the floor, the mark does not excuse it.
+  in.log_path = logs.agent(12);
+  auto later = compute_scorecard(in);
+  REQUIRE(later.ok());
+  CHECK(*later->gap("first_attempt_success")->captured == doctest::Approx(0.4));
+  CHECK_FALSE(bar(*later, "first_attempt_gap")->known_short);
 
   in.log_path = logs.oracle;
   auto o = compute_scorecard(in);
   REQUIRE(o.ok());
   CHECK(bar(*o, "first_attempt_gap")->detail.find("the mark can go") != std::string::npos);
+}
+
+TEST_CASE("eventual_floor: the reference is the better of the oracle's and the baseline's eventual success") {
+  OutageLogs logs;
+  // Logs where 1 in `fail_every` payments of the outage fails for good (no retry).
+  const auto log = [&](const std::string& name, int fail_every) {
+    std::vector<Row> rows;
+    for (int t = 0; t < 400; ++t) {
+      const bool failed = t >= 100 && t < 300 && t % fail_every == 0;
+      rows.push_back({t * 100 + 200, t + 1, "bank_a", failed ? "BANK_UNAVAILABLE" : "", 200});
+    }
+    return write_log(logs.dir, name, rows);
+  };
+  ScoreInputs in = inputs(log("agent.csv", 10), logs);  // 90% of the outage's payments succeed
+  in.baseline_log_path = log("baseline.csv", 20);        // 95%
+  in.oracle_log_path = log("oracle.csv", 4);             // 75%: an oracle that gives payments up
+  auto s = compute_scorecard(in);
+  REQUIRE(s.ok());
+  const Scorecard::Bar* floor = bar(*s, "eventual_floor");
+  INFO(floor->detail);
+  CHECK_FALSE(floor->passed);  // 90% < 98% of 95%, though above 98% of the oracle's 75%
+  CHECK(floor->detail.find("of the baseline's 95.0%, above the oracle's 75.0%") != std::string::npos);
+  in.baseline_log_path = log("baseline2.csv", 8);  // 87.5%: now the oracle's 75% and the baseline's are below the agent's
+  auto better = compute_scorecard(in);
+  REQUIRE(better.ok());
+  CHECK(bar(*better, "eventual_floor")->passed);
+}
+
+TEST_CASE("the gain bar's known-short floor is half its points; a gap with no room meets its floor") {
+  OutageLogs logs;
+  ScoreInputs in = inputs(logs.oracle, logs);
+  in.incidents.clear();
+  in.calm = true;
+  in.known_short = {"gain"};
+  in.min_first_attempt_gain_points = 20;  // the oracle gains +15 points over the whole run
+  auto half = compute_scorecard(in);
+  REQUIRE(half.ok());
+  CHECK_FALSE(bar(*half, "gain")->passed);
+  CHECK(bar(*half, "gain")->known_short);  // +15 >= +10
+  in.min_first_attempt_gain_points = 40;
+  auto short_of_floor = compute_scorecard(in);
+  REQUIRE(short_of_floor.ok());
+  CHECK_FALSE(bar(*short_of_floor, "gain")->known_short);  // +15 < +20
+  CHECK_FALSE(short_of_floor->passed());
+
+  in = inputs(logs.baseline, logs);
+  in.oracle_log_path = logs.baseline;  // an oracle no better than the baseline: nothing to fall short of
+  in.known_short = {"first_attempt_gap"};
+  auto no_room = compute_scorecard(in);
+  REQUIRE(no_room.ok());
+  CHECK(bar(*no_room, "first_attempt_gap")->known_short);
 }
 
 TEST_CASE("a missing samples file, an empty window and an oracle with no room are failures, never passes") {

@@ -37,7 +37,9 @@ CLI::App* add_score_command(CLI::App& app, payops::AgentScoreFlags& sc) {
                     "p95_gap bar: share of the gap in payment latency p95 the agent must capture (default 0.80)");
   score->add_option("--bar-reason", sc.inputs.bar_reason, "One line: why this drill sets its own bars (printed with them)");
   score->add_option("--known-short", sc.known_short,
-                    "A bar KEY this drill is known to miss (repeatable): printed KNOWN-SHORT, does not fail the exit code");
+                    "A bar KEY this drill is known to miss (repeatable): printed KNOWN-SHORT and excused only at or above its "
+                    "floor (half the bar for first_attempt_gap/p95_gap/gain, at some point for detect/mitigate, no worse "
+                    "than the baseline for eventual_floor), so an agent that does nothing still fails");
   score->add_flag("--calm", sc.inputs.calm,
                   "No-fault control run: bars are no health or breaker change by the agent (false_alarms) and "
                   "whole-run first-attempt success >= the baseline's (gain)");
