@@ -107,14 +107,8 @@ void BankWindowStats::merge(const BankWindowStats& later) {
 }
 
 namespace {
-// Transaction ids are random hex, but mix anyway so a sequential id scheme cannot cluster. A
-// bijection (each step is invertible), so equal mixes mean equal ids.
-std::uint64_t mix(std::uint64_t key) {
-  key ^= key >> 33;
-  key *= 0xff51afd7ed558ccdULL;
-  key ^= key >> 33;
-  return key;
-}
+// Transaction ids are random hex, but PaymentTracker::hash mixes them anyway so a sequential id
+// scheme cannot cluster (each step is invertible, so equal hashes mean equal ids).
 constexpr unsigned kMinTableBits = 10;
 }  // namespace
 
@@ -128,7 +122,9 @@ const std::uint64_t* PaymentTracker::Table::find(std::uint64_t h) const {
   }
 }
 
-std::uint64_t& PaymentTracker::Table::find_or_add(std::uint64_t h, bool& fresh) {
+// Inlined into add_hashed, its one caller: the per-attempt path of the serial in-order pass.
+__attribute__((always_inline)) inline std::uint64_t& PaymentTracker::Table::find_or_add(std::uint64_t h,
+                                                                                         bool& fresh) {
   const std::size_t sub = static_cast<std::size_t>(h >> (64 - kSubTableBits));
   // The whole table at most half full so probes stay short; each sub-table at most 3/4 full, so a
   // probe always ends even if ids crowd one sub-table (random ids spread evenly: it never binds).
@@ -170,30 +166,34 @@ void PaymentTracker::Table::prefetch(std::uint64_t h) const {
   if (!slots.empty()) __builtin_prefetch(&slots[home(h)]);
 }
 
-void PaymentTracker::prefetch(std::uint64_t key) const {
-  const std::uint64_t h = mix(key);
+void PaymentTracker::prefetch_hashed(std::uint64_t h) const {
   current_.prefetch(h);
   previous_.prefetch(h);
 }
 
-void PaymentTracker::Table::clear() {
-  std::fill(slots.begin(), slots.end(), std::uint64_t{0});
+void PaymentTracker::Table::clear(unsigned min_bits) {
+  if (min_bits > bits) {
+    bits = min_bits;
+    slots.assign(std::size_t{1} << bits, 0);
+  } else {
+    std::fill(slots.begin(), slots.end(), std::uint64_t{0});
+  }
   std::fill(std::begin(used), std::end(used), 0u);
   total_used = 0;
 }
 
-PaymentTracker::Seen PaymentTracker::add(std::uint64_t key, TimeMs t, bool success,
-                                         bool hard_decline) {
+PaymentTracker::Seen PaymentTracker::add_hashed(std::uint64_t h, TimeMs t, bool success,
+                                                bool hard_decline) {
   if (!generation_start_) generation_start_ = t;
   if (t - *generation_start_ >= kPaymentHorizonMs) {
-    // Rotate: ids first seen more than two horizons ago are forgotten. Reuse the old storage.
-    // After a gap of two horizons or more, the current generation is too old to keep as well.
+    // Rotate: ids first seen more than two horizons ago are forgotten. Reuse the old storage, at
+    // least as large as the generation just ended needed. After a gap of two horizons or more, the
+    // current generation is too old to keep as well.
     std::swap(previous_, current_);
-    current_.clear();
-    if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear();
+    current_.clear(previous_.bits);
+    if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear(0);
     generation_start_ = t;
   }
-  const std::uint64_t h = mix(key);
   Seen seen;
   bool fresh = false;
   std::uint64_t& slot = current_.find_or_add(h, fresh);
@@ -228,79 +228,6 @@ void WindowStats::add(TimeMs t, std::uint64_t txn_key, std::string_view bank_id,
                       ErrorCode code, std::int64_t latency_ms) {
   const bool routed = kind_of(code) != ErrorKind::routing && !bank_id.empty();
   add_indexed(t, txn_key, routed ? banks.index_of(bank_id) : kNoBankIndex, status, code, latency_ms);
-}
-
-namespace {
-// kind_of as a table, so the per-row path makes no call for it (same answers: built from kind_of).
-const std::array<ErrorKind, kErrorCodeCount> kKindOf = [] {
-  std::array<ErrorKind, kErrorCodeCount> kinds{};
-  for (int i = 0; i < kErrorCodeCount; ++i) kinds[static_cast<std::size_t>(i)] = kind_of(static_cast<ErrorCode>(i));
-  return kinds;
-}();
-
-// first = min(first, t), last = max(last, t), an empty one taking t: after the first row, two
-// well-predicted compares instead of value_or's selects and stores.
-inline void widen(std::optional<TimeMs>& first, std::optional<TimeMs>& last, TimeMs t) {
-  if (!first) {
-    first = t;
-  } else if (t < *first) {
-    *first = t;
-  }
-  if (!last) {
-    last = t;
-  } else if (t > *last) {
-    *last = t;
-  }
-}
-}  // namespace
-
-void WindowStats::add_indexed(TimeMs t, std::uint64_t txn_key, std::size_t index, TxnStatus status,
-                              ErrorCode code, std::int64_t latency_ms) {
-  ++rows;
-  widen(first_ms, last_ms, t);
-  const ErrorKind kind = kKindOf[static_cast<std::size_t>(code)];
-  const bool success = status == TxnStatus::success;
-  PaymentTracker::Seen seen;
-  if (track_payments) {
-    seen = tracker_.add(txn_key, t, success, kind == ErrorKind::hard);
-    if (!seen.earlier && success) ++payments_first_attempt_succeeded;
-    if (seen.first_success) ++payments_succeeded;
-    if (seen.first_hard_decline) ++payments_hard_declined;
-  }
-  if (!seen.earlier) ++payments;  // untracked: every row counts (agent report replaces these)
-
-  if (index == kNoBankIndex) {
-    ++no_route;
-    return;
-  }
-  if (index >= per_bank.size()) per_bank.resize(index + 1);
-  BankWindowStats& b = per_bank[index];
-  ++b.attempts;
-  if (track_payments) {
-    if (seen.earlier) {
-      ++b.retries;
-    } else {
-      ++b.first_attempts;
-      if (success) ++b.first_attempt_successes;
-    }
-  }
-  widen(b.first_ms, b.last_ms, t);
-  b.latency.add(latency_ms);
-  if (success) {
-    ++b.successes;
-    b.trailing_soft_failures = 0;
-    b.trailing_faults = 0;
-  } else if (kind == ErrorKind::soft) {
-    ++b.soft_failures;
-    ++b.soft_by_code[soft_code_slot(code)];
-    ++b.trailing_soft_failures;
-    if (code != ErrorCode::RATE_LIMITED) ++b.trailing_faults;
-    if (!b.last_soft_failure_ms || t > *b.last_soft_failure_ms) b.last_soft_failure_ms = t;
-  } else {
-    ++b.hard_declines;  // the issuer's verdict: says nothing about the bank, ends a failure run
-    b.trailing_soft_failures = 0;
-    b.trailing_faults = 0;
-  }
 }
 
 void WindowStats::merge(const WindowStats& later) {

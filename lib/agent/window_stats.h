@@ -142,14 +142,28 @@ class PaymentTracker {
     bool first_hard_decline = false;
   };
   // REQUIRES: key is the 64-bit value of the id's 16 hex digits.
-  Seen add(std::uint64_t key, TimeMs t, bool success, bool hard_decline);
+  Seen add(std::uint64_t key, TimeMs t, bool success, bool hard_decline) {
+    return add_hashed(hash(key), t, success, hard_decline);
+  }
   // A hint that add(key, ...) follows soon: starts loading the key's slots, so a caller holding many
   // ids (agent report's in-order pass) overlaps the cache misses of a few rows. No effect on results.
-  void prefetch(std::uint64_t key) const;
+  void prefetch(std::uint64_t key) const { prefetch_hashed(hash(key)); }
+
+  // The same with the key's hash computed by the caller, once per attempt (agent report computes it
+  // on the scanning threads, off the serial in-order pass). hash is a bijection: equal hashes mean
+  // equal keys. REQUIRES: h == hash(key).
+  static std::uint64_t hash(std::uint64_t key) {
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    return key;
+  }
+  Seen add_hashed(std::uint64_t h, TimeMs t, bool success, bool hard_decline);
+  void prefetch_hashed(std::uint64_t h) const;
 
  private:
-  // One id in 8 bytes: the slot holds mix(key) << 3 | kUsed | flags (bit 0 success, bit 1 hard).
-  // mix is a bijection, and its top 3 bits, shifted out of the slot, are implied by the slot's
+  // One id in 8 bytes: the slot holds hash(key) << 3 | kUsed | flags (bit 0 success, bit 1 hard).
+  // hash is a bijection, and its top 3 bits, shifted out of the slot, are implied by the slot's
   // position: the table is 8 sub-tables, one per value of those bits, and a probe never leaves its
   // sub-table. So a slot names its id exactly, and 0 is an empty slot.
   static constexpr std::uint64_t kUsed = 4, kSuccess = 1, kHard = 2, kFlags = kSuccess | kHard;
@@ -164,7 +178,9 @@ class PaymentTracker {
     const std::uint64_t* find(std::uint64_t h) const;
     // The slot holding h; if absent, it is added (flags clear) and fresh is set.
     std::uint64_t& find_or_add(std::uint64_t h, bool& fresh);
-    void clear();
+    // Empties the table; if it has fewer than 2^min_bits slots, it is resized to that many (the
+    // previous generation's size: the next one will hold about as many ids, so no regrowth).
+    void clear(unsigned min_bits);
     void prefetch(std::uint64_t h) const;
 
    private:
@@ -178,6 +194,13 @@ class PaymentTracker {
   Table current_, previous_;
   std::optional<TimeMs> generation_start_;
 };
+
+// kind_of as a table, so a per-row path makes no call for it (same answers: built from kind_of).
+inline const std::array<ErrorKind, kErrorCodeCount> kKindOfCode = [] {
+  std::array<ErrorKind, kErrorCodeCount> kinds{};
+  for (int i = 0; i < kErrorCodeCount; ++i) kinds[static_cast<std::size_t>(i)] = kind_of(static_cast<ErrorCode>(i));
+  return kinds;
+}();
 
 // All banks' numbers in one window plus the global, payment-level view.
 struct WindowStats {
@@ -229,5 +252,73 @@ struct WindowStats {
  private:
   PaymentTracker tracker_;
 };
+
+namespace window_stats_detail {
+// first = min(first, t), last = max(last, t), an empty one taking t: after the first row, two
+// well-predicted compares instead of value_or's selects and stores.
+inline void widen(std::optional<TimeMs>& first, std::optional<TimeMs>& last, TimeMs t) {
+  if (!first) {
+    first = t;
+  } else if (t < *first) {
+    *first = t;
+  }
+  if (!last) {
+    last = t;
+  } else if (t > *last) {
+    *last = t;
+  }
+}
+}  // namespace window_stats_detail
+
+// Inline: the per-row path of a whole-file scan (agent report), where a call per row cost more than
+// its body's bookkeeping.
+inline void WindowStats::add_indexed(TimeMs t, std::uint64_t txn_key, std::size_t index, TxnStatus status,
+                                     ErrorCode code, std::int64_t latency_ms) {
+  ++rows;
+  window_stats_detail::widen(first_ms, last_ms, t);
+  const ErrorKind kind = kKindOfCode[static_cast<std::size_t>(code)];
+  const bool success = status == TxnStatus::success;
+  PaymentTracker::Seen seen;
+  if (track_payments) {
+    seen = tracker_.add(txn_key, t, success, kind == ErrorKind::hard);
+    if (!seen.earlier && success) ++payments_first_attempt_succeeded;
+    if (seen.first_success) ++payments_succeeded;
+    if (seen.first_hard_decline) ++payments_hard_declined;
+  }
+  if (!seen.earlier) ++payments;  // untracked: every row counts (agent report replaces these)
+
+  if (index == kNoBankIndex) {
+    ++no_route;
+    return;
+  }
+  if (index >= per_bank.size()) per_bank.resize(index + 1);
+  BankWindowStats& b = per_bank[index];
+  ++b.attempts;
+  if (track_payments) {
+    if (seen.earlier) {
+      ++b.retries;
+    } else {
+      ++b.first_attempts;
+      if (success) ++b.first_attempt_successes;
+    }
+  }
+  window_stats_detail::widen(b.first_ms, b.last_ms, t);
+  b.latency.add(latency_ms);
+  if (success) {
+    ++b.successes;
+    b.trailing_soft_failures = 0;
+    b.trailing_faults = 0;
+  } else if (kind == ErrorKind::soft) {
+    ++b.soft_failures;
+    ++b.soft_by_code[soft_code_slot(code)];
+    ++b.trailing_soft_failures;
+    if (code != ErrorCode::RATE_LIMITED) ++b.trailing_faults;
+    if (!b.last_soft_failure_ms || t > *b.last_soft_failure_ms) b.last_soft_failure_ms = t;
+  } else {
+    ++b.hard_declines;  // the issuer's verdict: says nothing about the bank, ends a failure run
+    b.trailing_soft_failures = 0;
+    b.trailing_faults = 0;
+  }
+}
 
 }  // namespace payops

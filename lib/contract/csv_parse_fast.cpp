@@ -111,7 +111,20 @@ bool CsvRowDecoder::timestamp(const char* p, TimeMs& out) {
   return true;
 }
 
-CsvRowDecoder::CsvRowDecoder() : masks_of_(csv_detail::block_masks_for_this_cpu()) {}
+MaskIsa best_mask_isa() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const MaskIsa isa = __builtin_cpu_supports("avx2") ? MaskIsa::avx2 : MaskIsa::sse2;
+  return isa;
+#else
+  return MaskIsa::sse2;
+#endif
+}
+
+CsvRowDecoder::CsvRowDecoder(MaskIsa isa) : isa_(isa) {
+#if !(defined(__x86_64__) && defined(__GNUC__))
+  isa_ = MaskIsa::sse2;  // no AVX2 variant on this target
+#endif
+}
 
 namespace {
 // The highest set bit of the 128-bit mask hi:lo, cleared; returns its index, or 0 when none is set.
@@ -128,17 +141,53 @@ unsigned take_highest(std::uint64_t& lo, std::uint64_t& hi) {
 }
 }  // namespace
 
+namespace {
+// The two ways to compute the masks, as types so decode_fast_with inlines the one it is given.
+struct Sse2Masks {
+  static csv_detail::BlockMasks at(const char* p) { return csv_detail::block_masks(p); }
+};
+#if defined(__x86_64__) && defined(__GNUC__)
+struct Avx2Masks {
+  __attribute__((target("avx2"))) static csv_detail::BlockMasks at(const char* p) {
+    return csv_detail::block_masks_avx2(p);
+  }
+};
+#else
+using Avx2Masks = Sse2Masks;
+#endif
+}  // namespace
+
+// flatten: the body, its masks and its small helpers inline into each variant, so the AVX2 one is
+// compiled for AVX2 throughout and the SSE2 one never touches AVX2 code.
+__attribute__((flatten)) std::size_t CsvRowDecoder::decode_fast_sse2(const char* p, DecodedRow& out) {
+  return decode_fast_with<Sse2Masks>(p, out);
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"), flatten)) std::size_t CsvRowDecoder::decode_fast_avx2(const char* p,
+                                                                                      DecodedRow& out) {
+  return decode_fast_with<Avx2Masks>(p, out);
+}
+#else
+std::size_t CsvRowDecoder::decode_fast_avx2(const char* p, DecodedRow& out) { return decode_fast_sse2(p, out); }
+#endif
+
 // Offsets below are from the line's start; the masks cover [kAfterId, kAfterId + 128).
-std::size_t CsvRowDecoder::decode_fast(const char* p, DecodedRow& out) {
+template <class Masks>
+std::size_t CsvRowDecoder::decode_fast_with(const char* p, DecodedRow& out) {
   constexpr std::size_t kAfterId = kTimestampLength + 22;  // "timestamp,txn_<16 hex>,"
   if (p[kTimestampLength] != ',' || p[kAfterId - 1] != ',') return kNotFast;
-  DecodedRow row;
+  // Locals, not a DecodedRow: out is written field by field at the end (a struct copy was a
+  // `rep movs` per row) and stays unchanged on kNotFast.
+  TimeMs timestamp_ms;
+  std::uint64_t txn_key;
+  std::int64_t latency_ms;
+  ErrorCode error_code;
   // Both fields admit only digits, letters and -:.TZ_, so the line has no other comma, quote,
   // newline or non-ASCII byte before kAfterId.
-  if (!timestamp(p, row.timestamp_ms)) return kNotFast;
-  if (!decode_transaction_id(p + kTimestampLength + 1, row.txn_key)) return kNotFast;
+  if (!timestamp(p, timestamp_ms)) return kNotFast;
+  if (!decode_transaction_id(p + kTimestampLength + 1, txn_key)) return kNotFast;
   // The line's end, and its commas and specials before it, as a 128-bit mask hi:lo.
-  const csv_detail::BlockMasks m = masks_of_(p + kAfterId);
+  const csv_detail::BlockMasks m = Masks::at(p + kAfterId);
   std::uint64_t lo, hi = 0, special;
   std::size_t end;
   if (m.newline != 0) {
@@ -147,7 +196,7 @@ std::size_t CsvRowDecoder::decode_fast(const char* p, DecodedRow& out) {
     lo = m.comma & below;
     special = m.special & below;
   } else {
-    const csv_detail::BlockMasks m2 = masks_of_(p + kAfterId + 64);
+    const csv_detail::BlockMasks m2 = Masks::at(p + kAfterId + 64);
     if (m2.newline == 0) return kNotFast;  // a long line: decode() takes it
     end = static_cast<std::size_t>(__builtin_ctzll(m2.newline));
     const std::uint64_t below = (std::uint64_t{1} << end) - 1;
@@ -176,21 +225,24 @@ std::size_t CsvRowDecoder::decode_fast(const char* p, DecodedRow& out) {
   const std::size_t span_at = kAfterId + amount_size + 1;
   const SpanVerdict* span = spans_.check(p + span_at, c7 - span_at);
   if (span == nullptr) return kNotFast;
-  row.status = span->status;
-  if (!parse_latency_digits(p + c7 + 1, c8 - c7 - 1, row.latency_ms)) return kNotFast;
+  if (!parse_latency_digits(p + c7 + 1, c8 - c7 - 1, latency_ms)) return kNotFast;
   if (c9 == c8 + 1) {
-    row.error_code = ErrorCode::none;
+    error_code = ErrorCode::none;
   } else {
     const auto code = parse_error_code(std::string_view(p + c8 + 1, c9 - c8 - 1));
     if (!code) return kNotFast;
-    row.error_code = *code;
+    error_code = *code;
   }
-  if ((row.status == TxnStatus::success) != (row.error_code == ErrorCode::none)) return kNotFast;
-  if (span->bank_size == 0 && row.error_code != ErrorCode::NO_ROUTE) return kNotFast;
+  if ((span->status == TxnStatus::success) != (error_code == ErrorCode::none)) return kNotFast;
+  if (span->bank_size == 0 && error_code != ErrorCode::NO_ROUTE) return kNotFast;
   // The bank name and the error message are free text: nothing to check on a line without quotes.
-  row.bank_id = std::string_view(p + span_at + span->bank_begin, span->bank_size);
-  row.span_id = span->id;
-  out = row;
+  out.timestamp_ms = timestamp_ms;
+  out.txn_key = txn_key;
+  out.bank_id = std::string_view(p + span_at + span->bank_begin, span->bank_size);
+  out.status = span->status;
+  out.error_code = error_code;
+  out.latency_ms = latency_ms;
+  out.span_id = span->id;
   return length;
 }
 

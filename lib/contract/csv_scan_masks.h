@@ -1,5 +1,5 @@
 // Newline, comma and "special" (quote or byte >= 0x80) masks of 64 bytes: SSE2 (the x86-64
-// baseline), or AVX2 where the CPU has it (chosen once at run time). Same masks either way.
+// baseline), or AVX2 where the CPU has it (best_mask_isa(), chosen once at run time). Same masks.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +41,9 @@ inline BlockMasks block_masks(const char* p) {
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-// block_masks with AVX2: two 32-byte compares per kind instead of four 16-byte ones. Called through
-// a pointer (block_masks_for_this_cpu), so it is compiled for AVX2 without requiring it elsewhere.
+// block_masks with AVX2: two 32-byte compares per kind instead of four 16-byte ones. Only inlined
+// into functions compiled for AVX2 (CsvRowDecoder's AVX2 variant, chosen at run time), so nothing
+// else requires AVX2.
 __attribute__((target("avx2"))) inline BlockMasks block_masks_avx2(const char* p) {
   const __m256i nl = _mm256_set1_epi8('\n'), comma = _mm256_set1_epi8(','), quote = _mm256_set1_epi8('"');
   const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -57,17 +58,6 @@ __attribute__((target("avx2"))) inline BlockMasks block_masks_avx2(const char* p
                          _mm256_or_si256(_mm256_cmpeq_epi8(hi, quote), hi))};
 }
 #endif
-
-using BlockMasksFn = BlockMasks (*)(const char*);
-// The fastest block_masks this CPU runs (same masks either way).
-inline BlockMasksFn block_masks_for_this_cpu() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const BlockMasksFn fn = __builtin_cpu_supports("avx2") ? block_masks_avx2 : block_masks;
-  return fn;
-#else
-  return block_masks;
-#endif
-}
 
 }  // namespace csv_detail
 }  // namespace payops

@@ -22,7 +22,7 @@ namespace {
 
 // One payment attempt as the in-order payment pass needs it (see build_report).
 struct Attempt {
-  std::uint64_t txn_key;
+  std::uint64_t txn_hash;  // PaymentTracker::hash(txn_key), computed on the scanning thread
   TimeMs t;
   std::uint32_t bank;  // index in the chunk's WindowStats::banks, or kNoBank
   bool success;
@@ -110,23 +110,22 @@ ChunkResult scan_chunk(std::string_view bytes, bool first_chunk, const ReportOpt
   // The bank index of each span id the decoder handed out (kNoBank: not seen yet), so most rows find
   // their bank with one load; ids beyond kMaxSpanIds (a log with very varied bank names) use the cache.
   constexpr std::size_t kMaxSpanIds = 4096;
-  std::vector<std::uint32_t> bank_of_span;
+  std::vector<std::uint32_t> bank_of_span(kMaxSpanIds, kNoBank);
   const auto bank_index = [&](const DecodedRow& row) {
     if (row.span_id >= kMaxSpanIds) return bank_cache.index_of(row.bank_id, r.stats.banks);
-    if (row.span_id >= bank_of_span.size()) bank_of_span.resize(row.span_id + 1, kNoBank);
     std::uint32_t& bank = bank_of_span[row.span_id];
     if (bank == kNoBank) bank = bank_cache.index_of(row.bank_id, r.stats.banks);
     return bank;
   };
   r.summary = csv_detail::scan_decoded(bytes, first_chunk, decoder, [&](const DecodedRow& row) {
     if (row.timestamp_ms < since || row.timestamp_ms >= until) return;
-    const ErrorKind kind = kind_of(row.error_code);
+    const ErrorKind kind = kKindOfCode[static_cast<std::size_t>(row.error_code)];
     const bool routed = kind != ErrorKind::routing && !row.bank_id.empty();  // as WindowStats::add
     const std::uint32_t bank = routed ? bank_index(row) : kNoBank;
     r.stats.add_indexed(row.timestamp_ms, row.txn_key, bank == kNoBank ? WindowStats::kNoBankIndex : bank,
                         row.status, row.error_code, row.latency_ms);
     if (!options.payments) return;
-    r.attempts.push_back(Attempt{row.txn_key, row.timestamp_ms, bank, row.status == TxnStatus::success,
+    r.attempts.push_back(Attempt{PaymentTracker::hash(row.txn_key), row.timestamp_ms, bank, row.status == TxnStatus::success,
                                  kind == ErrorKind::hard});
   });
   // With tracking off, add() counted every row as a payment: payments are the tracker's job here.
@@ -153,9 +152,9 @@ class InOrderMerge {
     constexpr std::size_t kPrefetchAhead = 16;
     const std::vector<Attempt>& attempts = chunk.attempts;
     for (std::size_t i = 0; i < attempts.size(); ++i) {
-      if (i + kPrefetchAhead < attempts.size()) tracker_.prefetch(attempts[i + kPrefetchAhead].txn_key);
+      if (i + kPrefetchAhead < attempts.size()) tracker_.prefetch_hashed(attempts[i + kPrefetchAhead].txn_hash);
       const Attempt& a = attempts[i];
-      const PaymentTracker::Seen seen = tracker_.add(a.txn_key, a.t, a.success, a.hard_decline);
+      const PaymentTracker::Seen seen = tracker_.add_hashed(a.txn_hash, a.t, a.success, a.hard_decline);
       if (!seen.earlier) ++w.payments;
       if (seen.first_success) ++w.payments_succeeded;
       if (seen.first_hard_decline) ++w.payments_hard_declined;

@@ -68,32 +68,88 @@ void check_same_as_parse_csv_line(const std::string& line, CsvRowDecoder& decode
   CHECK(got.row.latency_ms == ref.latency_ms);
 }
 
+// Both variants of decode_fast where this CPU runs both: every decoder test runs once per variant.
+std::vector<MaskIsa> isas_here() {
+  std::vector<MaskIsa> isas{MaskIsa::sse2};
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (__builtin_cpu_supports("avx2")) isas.push_back(MaskIsa::avx2);
+#endif
+  return isas;
+}
+
 }  // namespace
 
 TEST_CASE("fast decoder: valid rows decode to parse_csv_line's values") {
-  CsvRowDecoder decoder;
-  for (int i = 0; i < 500; ++i) check_same_as_parse_csv_line(row_line(i), decoder);
+  for (const MaskIsa isa : isas_here()) {
+    CAPTURE(static_cast<int>(isa));
+    CsvRowDecoder decoder(isa);
+    for (int i = 0; i < 500; ++i) check_same_as_parse_csv_line(row_line(i), decoder);
+  }
+}
+
+TEST_CASE("fast decoder: each variant takes the common shape itself, not through decode()") {
+  for (const MaskIsa isa : isas_here()) {
+    CAPTURE(static_cast<int>(isa));
+    CsvRowDecoder decoder(isa);
+    int fast = 0;
+    for (int i = 0; i < 500; ++i) {
+      const std::string line = row_line(i);
+      if (line.find_first_of("\"\x80\xc3") != std::string::npos) continue;  // not the fast path's shape
+      std::string padded = line + "\n";
+      padded.resize(line.size() + CsvRowDecoder::kFastReadBytes, '\0');
+      DecodedRow row;
+      REQUIRE(decoder.decode_fast(padded.data(), row) == line.size());
+      RowView ref;
+      REQUIRE_FALSE(parse_csv_line(line, ref));
+      CHECK(row.latency_ms == ref.latency_ms);
+      CHECK(row.bank_id == ref.bank_id);
+      ++fast;
+    }
+    CHECK(fast > 300);
+  }
 }
 
 TEST_CASE("fast decoder: mutated rows get parse_csv_line's verdict") {
   // Single-byte edits at every kind of position, with the bytes that matter to the format.
   const std::string alphabet = std::string(",\"\r0919aAfFgz_.:-TZ x\x7f") + "\xc3\xa4\xff" + std::string(1, '\0');
   std::mt19937 rng(17);
-  CsvRowDecoder decoder;
-  for (int n = 0; n < 20000; ++n) {
-    std::string line = row_line(n % 200);
-    const int edits = 1 + static_cast<int>(rng() % 2);
-    for (int e = 0; e < edits; ++e) {
-      const std::size_t at = rng() % line.size();
-      const char c = alphabet[rng() % alphabet.size()];
-      switch (rng() % 3) {
-        case 0: line[at] = c; break;
-        case 1: line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-        default: line.erase(at, 1); break;
+  for (const MaskIsa isa : isas_here()) {
+    CAPTURE(static_cast<int>(isa));
+    CsvRowDecoder decoder(isa);
+    for (int n = 0; n < 20000; ++n) {
+      std::string line = row_line(n % 200);
+      const int edits = 1 + static_cast<int>(rng() % 2);
+      for (int e = 0; e < edits; ++e) {
+        const std::size_t at = rng() % line.size();
+        const char c = alphabet[rng() % alphabet.size()];
+        switch (rng() % 3) {
+          case 0: line[at] = c; break;
+          case 1: line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+          default: line.erase(at, 1); break;
+        }
+      }
+      if (line.find('\n') != std::string::npos || line.empty()) continue;
+      check_same_as_parse_csv_line(line, decoder);
+    }
+  }
+}
+
+TEST_CASE("fast decoder: latencies of every length, leading zeros and bad digits as parse_csv_line reads them") {
+  for (const MaskIsa isa : isas_here()) {
+    CAPTURE(static_cast<int>(isa));
+    CsvRowDecoder decoder(isa);
+    for (const int i : {1, 3}) {  // a soft failure and a success, both on the fast path's shape
+      const std::string good = row_line(i);
+      std::size_t c7 = 0;
+      for (int commas = 0; commas < 8; ++c7) commas += good[c7] == ',';
+      const std::size_t c8 = good.find(',', c7);
+      for (const char* latency : {"0", "7", "10", "00000001", "12345678", "99999999", "123456789", "999999999999999999",
+                                  "1234567890123456789", "", "1a", "12345/78", "1234567:", " 1", "-1", "+1"}) {
+        std::string line = good;
+        line.replace(c7, c8 - c7, latency);
+        check_same_as_parse_csv_line(line, decoder);
       }
     }
-    if (line.find('\n') != std::string::npos || line.empty()) continue;
-    check_same_as_parse_csv_line(line, decoder);
   }
 }
 
@@ -150,25 +206,28 @@ TEST_CASE("scan_decoded: same summary and rows as scan_lines, lines across 64-by
 }
 
 TEST_CASE("fast decoder: a remembered span never vouches for different bytes of the same length") {
-  CsvRowDecoder decoder;
-  // row_line(1): EUR, a bank id, "Bank A", a soft failure; row_line(3): a success. Remember both,
-  // then change one byte of the currency..status span at a time, keeping its length and commas.
-  for (const int i : {1, 3}) {
-    const std::string good = row_line(i);
-    check_same_as_parse_csv_line(good, decoder);
-    std::size_t span_begin = 0;
-    for (int commas = 0; commas < 3; ++span_begin) commas += good[span_begin] == ',';
-    std::size_t span_end = span_begin;
-    for (int commas = 0; commas < 5; ++span_end) commas += good[span_end] == ',';
-    --span_end;  // the comma after status
-    for (std::size_t at = span_begin; at < span_end; ++at) {
-      if (good[at] == ',') continue;
-      for (const char c : {'A', 'z', '_', '1', ' '}) {
-        std::string line = good;
-        if (line[at] == c) continue;
-        line[at] = c;
-        check_same_as_parse_csv_line(line, decoder);
-        check_same_as_parse_csv_line(good, decoder);
+  for (const MaskIsa isa : isas_here()) {
+    CAPTURE(static_cast<int>(isa));
+    CsvRowDecoder decoder(isa);
+    // row_line(1): EUR, a bank id, "Bank A", a soft failure; row_line(3): a success. Remember both,
+    // then change one byte of the currency..status span at a time, keeping its length and commas.
+    for (const int i : {1, 3}) {
+      const std::string good = row_line(i);
+      check_same_as_parse_csv_line(good, decoder);
+      std::size_t span_begin = 0;
+      for (int commas = 0; commas < 3; ++span_begin) commas += good[span_begin] == ',';
+      std::size_t span_end = span_begin;
+      for (int commas = 0; commas < 5; ++span_end) commas += good[span_end] == ',';
+      --span_end;  // the comma after status
+      for (std::size_t at = span_begin; at < span_end; ++at) {
+        if (good[at] == ',') continue;
+        for (const char c : {'A', 'z', '_', '1', ' '}) {
+          std::string line = good;
+          if (line[at] == c) continue;
+          line[at] = c;
+          check_same_as_parse_csv_line(line, decoder);
+          check_same_as_parse_csv_line(good, decoder);
+        }
       }
     }
   }
