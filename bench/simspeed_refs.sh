@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The simulator's reference runs for issue 17's "same bytes for a seed": prints "name sha256 lines"
 # for six --fast runs (plain, incidents, --world, --oracle, odd bank names, --tick lockstep). Compare
-# a build's output with bench/simspeed.md's table (taken from main's Release build at ba915f3).
+# a build's output with the simspeed section's table in bench/RESULTS.md (taken from main's Release build at ba915f3).
 # Not a test (it writes ~200 MB under /tmp). Usage: bench/simspeed_refs.sh BUILD_DIR
 set -euo pipefail
 bin=${1:?usage: simspeed_refs.sh BUILD_DIR}
