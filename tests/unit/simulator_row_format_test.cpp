@@ -12,26 +12,12 @@
 #include "app/simulator_row_format.h"
 #include "contract/csv_format.h"
 #include "platform/random.h"
+#include "simulator_row_test_util.h"
 
 using namespace payops;
+using payops::test::transaction_row_of;
 
 namespace {
-
-TransactionRow transaction_row_of(const SimulatorRow& r) {
-  TransactionRow t;
-  t.timestamp_ms = r.finish_ms;
-  t.transaction_id.assign(r.transaction_id, kTransactionIdLength);
-  t.amount_minor = r.amount_minor;
-  t.currency = std::string(r.currency->code);
-  t.type = r.method;
-  t.bank_id = r.label->bank_id;
-  t.bank_name = r.label->bank_name;
-  t.status = r.code == ErrorCode::none ? TxnStatus::success : TxnStatus::failed;
-  t.latency_ms = r.latency_ms;
-  t.error_code = r.code;
-  t.error_message = std::string(r.message);
-  return t;
-}
 
 // Formats rows one at a time with both and compares each row (a mismatch names the row).
 void check_same(SimulatorRowFormatter& formatter, const std::vector<SimulatorRow>& rows) {

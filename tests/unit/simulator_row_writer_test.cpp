@@ -7,6 +7,7 @@
 
 #include "app/simulator_row_writer.h"
 #include "contract/csv_format.h"
+#include "simulator_row_test_util.h"
 
 using namespace payops;
 
@@ -60,19 +61,7 @@ TEST_CASE("simulator row writer: the thread writes what the inline path writes, 
     }
     for (int i = 0; i < 20000; ++i) {
       const SimulatorRow r = row_at(i);
-      TransactionRow t;
-      t.timestamp_ms = r.finish_ms;
-      t.transaction_id.assign(r.transaction_id, kTransactionIdLength);
-      t.amount_minor = r.amount_minor;
-      t.currency = "INR";
-      t.type = r.method;
-      t.bank_id = r.label->bank_id;
-      t.bank_name = r.label->bank_name;
-      t.status = r.code == ErrorCode::none ? TxnStatus::success : TxnStatus::failed;
-      t.latency_ms = r.latency_ms;
-      t.error_code = r.code;
-      t.error_message = std::string(r.message);
-      append_csv_row(want, t);
+      append_csv_row(want, test::transaction_row_of(r));
     }
     CHECK(all == want);
   }
