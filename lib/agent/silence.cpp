@@ -43,7 +43,13 @@ BankSilence bank_silence(const RowWindow& rows, std::string_view bank_id, TimeMs
   s.finished = recent.bank;
   if (s.baseline_share >= 1.0) return s;
   s.expected = s.baseline_share / (1.0 - s.baseline_share) * static_cast<double>(recent.others);
-  s.silent = too_few(s.finished, s.expected, options.ratio, options.eject_alpha);
+  // The peers stand for the traffic only while it holds: when their own rate falls by more than
+  // `ratio` (traffic ending, an upstream drop), the tail that still finishes is the slow banks'
+  // attempts and the retries, and the fastest bank would look silent.
+  const double peers_before_per_ms = static_cast<double>(before.others) / static_cast<double>(options.baseline_ms);
+  const double peers_recent_per_ms = static_cast<double>(recent.others) / static_cast<double>(options.window_ms);
+  s.traffic_falling = peers_recent_per_ms < (1.0 - options.ratio) * peers_before_per_ms;
+  s.silent = !s.traffic_falling && too_few(s.finished, s.expected, options.ratio, options.eject_alpha);
   return s;
 }
 

@@ -10,7 +10,10 @@
 //                     [end - window, end]  (the peers' volume stands for the traffic, so a change of
 //                     load does not look like silence)
 //   silent          = finished < ratio x expected, AND so few that chance cannot explain it: the
-//                     Poisson probability of <= finished when expected are due is below eject_alpha.
+//                     Poisson probability of <= finished when expected are due is below eject_alpha,
+//                     AND the peers' own rate held (>= 1 - ratio of theirs in the baseline span): when
+//                     the traffic itself ends, the slow banks and the retries finish last and the
+//                     fastest bank would look silent (a live drill's last seconds ejected bank_a so).
 // The second condition is what keeps calm traffic free of false alarms: with expected = 10, "2 or
 // fewer" happens by chance 0.3% of the time, hundreds of times a day for an agent cycling every
 // second; with eject_alpha = 1e-9 it takes about 21 expected and none seen (or 48 and <= 8).
@@ -43,6 +46,7 @@ struct BankSilence {
   double expected = 0;         // attempts its baseline share predicts in the window
   std::uint64_t finished = 0;  // attempts of this bank that finished in the window
   double baseline_share = 0;   // its share of finished attempts in the baseline span
+  bool traffic_falling = false;  // the peers' own rate fell by more than `ratio`: no verdict
   bool silent = false;
 };
 

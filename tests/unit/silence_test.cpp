@@ -65,6 +65,27 @@ TEST_CASE("a bank whose rows stop while its peers' go on is silent; its numbers 
   CHECK_FALSE(bank_silence(rows.window, "bank_a", kNow, SilenceOptions{}).silent);
 }
 
+TEST_CASE("traffic that ends is not silence: the fast bank's rows stop first, its slow peers' last") {
+  Rows rows;
+  // Until 2 s ago: bank_a 60/s (fast), bank_d 30/s. Then the traffic stops; what still finishes is
+  // bank_d's slow tail (15/s), none of bank_a's: by the shares alone bank_a would be silent.
+  per_second(rows, kNow - 10'000, kNow - 2'000, 60, "bank_a");
+  per_second(rows, kNow - 10'000, kNow - 2'000, 30, "bank_d", 1800);
+  per_second(rows, kNow - 2'000, kNow, 15, "bank_d", 1800);
+  const BankSilence ending = bank_silence(rows.window, "bank_a", kNow, SilenceOptions{});
+  CHECK(ending.finished <= 5);  // the last of its rows, finished just inside the window
+  CHECK(ending.expected > 40);
+  CHECK(ending.traffic_falling);
+  CHECK_FALSE(ending.silent);
+  // The same tail with the peer's rate held (bank_d still at 30/s): bank_a's missing rows are silence.
+  Rows held;
+  per_second(held, kNow - 10'000, kNow - 2'000, 60, "bank_a");
+  per_second(held, kNow - 10'000, kNow, 30, "bank_d", 1800);
+  const BankSilence hung = bank_silence(held.window, "bank_a", kNow, SilenceOptions{});
+  CHECK_FALSE(hung.traffic_falling);
+  CHECK(hung.silent);
+}
+
 TEST_CASE("chance is not silence: a thin bank or a dip within noise stays quiet") {
   SUBCASE("a dip to half at volume is not below a quarter") {
     Rows rows;
