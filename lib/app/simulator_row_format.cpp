@@ -139,7 +139,9 @@ int decimals_of(std::string_view code) {
 
 CsvPiece::CsvPiece(std::string_view text)
     : size_(text.size()), bytes_(new char[text.size() + kSlackBytes]()) {
-  std::memcpy(bytes_.get(), text.data(), text.size());
+  // An empty piece (a success's error code) may have a null data(): memcpy from null is undefined even
+  // for 0 bytes (UBSan stops there).
+  if (!text.empty()) std::memcpy(bytes_.get(), text.data(), text.size());
 }
 
 char* CsvPiece::put(char* out) const {
