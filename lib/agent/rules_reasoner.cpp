@@ -465,8 +465,11 @@ void breaker_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
 // half the threshold and the threshold, or slow) decide by min_requests probes: not healthy enough
 // to close is a failed probe. Left probing, a bank failing a third of its probes took ~2 probes/s
 // to the end of the slow_degradation drill; reopened, it waits out a longer hold at no cost.
-bool probes_inconclusive(const BankWindowStats& probes, const CircuitBreaker& cb, bool healthy) {
-  return !healthy && probes.served() >= static_cast<std::uint64_t>(std::max<std::int64_t>(1, cb.min_requests));
+// `clean`: the probes' fault and slow-call rates are within the close bounds. Clean probes that only
+// lack the volume to show they finish at their share's rate are too soon to judge, not failed (a
+// flapping bank's perfect probes reopened it: agent_e2e_test's 9 opens in 30 flaps).
+bool probes_inconclusive(const BankWindowStats& probes, const CircuitBreaker& cb, bool healthy, bool clean) {
+  return !healthy && !clean && probes.served() >= static_cast<std::uint64_t>(std::max<std::int64_t>(1, cb.min_requests));
 }
 
 // Rule 2, half_open -> open or closed on the probes (the evidence since it went half_open).
@@ -479,11 +482,11 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   // also finish at the rate its share predicts (silence.h), or the probe failed.
   const BankCompletion done = held_completion(c, b).done;
   const bool hanging = done.hanging;
-  const bool healthy = enough && done.finishing && E.fault_rate() <= cb.failure_rate_threshold / 2 &&
-                       v.slow_rate_E <= c.o.slow_leave;
+  const bool clean = E.fault_rate() <= cb.failure_rate_threshold / 2 && v.slow_rate_E <= c.o.slow_leave;
+  const bool healthy = enough && done.finishing && clean;
   const bool failed = E.trailing_faults >= static_cast<std::uint64_t>(cb.failure_threshold) ||
                       (enough && E.fault_rate() > cb.failure_rate_threshold) || hanging ||
-                      probes_inconclusive(E, cb, healthy);
+                      probes_inconclusive(E, cb, healthy, clean);
   double room = 0;
   if (failed && enough && no_room_without(c, b, E, room)) {
     // Capacity panic: the probes fail too often for a healthy bank, but it still serves, and without
@@ -497,7 +500,7 @@ void breaker_half_open_rule(Ctx& c, const BankView& v, BankPlan& plan) {
                    fmt::format("{}: probe failed: {} faults in {} probes ({}), {} at the end, {} slow, {} of {:.0f} expected "
                                "probes finished{}: reopen", b.id, E.faults(), E.served(), format_percent(E.fault_rate()),
                                E.trailing_faults, format_percent(v.slow_rate_E), done.finished, done.expected,
-                               probes_inconclusive(E, cb, healthy) ? ", not healthy enough to close" : ""));
+                               probes_inconclusive(E, cb, healthy, clean) ? ", not healthy enough to close" : ""));
   } else if (healthy) {
     breaker_action(c, v, plan, BreakerState::closed,
                    fmt::format("{}: probes healthy: {} faults in {} probes ({} <= {}), {} slow: close", b.id, E.faults(),
