@@ -112,39 +112,11 @@ namespace {
 constexpr unsigned kMinTableBits = 10;
 }  // namespace
 
-const std::uint64_t* PaymentTracker::Table::find(std::uint64_t h) const {
-  if (slots.empty()) return nullptr;
-  const std::uint64_t tag = h << kSubTableBits | kUsed;
-  for (std::size_t i = home(h);; i = next(i)) {
-    const std::uint64_t s = slots[i];
-    if (s == 0) return nullptr;
-    if ((s & ~kFlags) == tag) return &slots[i];
-  }
-}
-
-// Inlined into add_hashed, its one caller: the per-attempt path of the serial in-order pass.
-__attribute__((always_inline)) inline std::uint64_t& PaymentTracker::Table::find_or_add(std::uint64_t h,
-                                                                                         bool& fresh) {
-  const std::size_t sub = static_cast<std::size_t>(h >> (64 - kSubTableBits));
+void PaymentTracker::Table::set_limits() {
   // The whole table at most half full so probes stay short; each sub-table at most 3/4 full, so a
   // probe always ends even if ids crowd one sub-table (random ids spread evenly: it never binds).
-  if (slots.empty() || (total_used + 1) * 2 > slots.size() ||
-      (used[sub] + std::size_t{1}) * 4 > (std::size_t{3} << (bits - kSubTableBits))) {
-    grow();
-  }
-  const std::uint64_t tag = h << kSubTableBits | kUsed;
-  std::size_t i = home(h);
-  for (; slots[i] != 0; i = next(i)) {
-    if ((slots[i] & ~kFlags) == tag) {
-      fresh = false;
-      return slots[i];
-    }
-  }
-  ++used[sub];
-  ++total_used;
-  fresh = true;
-  slots[i] = tag;
-  return slots[i];
+  total_limit = slots.size() / 2;
+  sub_limit = static_cast<std::uint32_t>((slots.size() >> kSubTableBits) / 4 * 3);
 }
 
 void PaymentTracker::Table::grow() {
@@ -152,6 +124,7 @@ void PaymentTracker::Table::grow() {
   const unsigned old_bits = bits;
   bits = old.empty() ? kMinTableBits : bits + 1;
   slots.assign(std::size_t{1} << bits, 0);
+  set_limits();
   for (std::size_t j = 0; j < old.size(); ++j) {
     if (old[j] == 0) continue;
     // The mix's top bits are the sub-table's number, the top bits of the old position.
@@ -162,19 +135,11 @@ void PaymentTracker::Table::grow() {
   }
 }
 
-void PaymentTracker::Table::prefetch(std::uint64_t h) const {
-  if (!slots.empty()) __builtin_prefetch(&slots[home(h)]);
-}
-
-void PaymentTracker::prefetch_hashed(std::uint64_t h) const {
-  current_.prefetch(h);
-  previous_.prefetch(h);
-}
-
 void PaymentTracker::Table::clear(unsigned min_bits) {
   if (min_bits > bits) {
     bits = min_bits;
     slots.assign(std::size_t{1} << bits, 0);
+    set_limits();
   } else {
     std::fill(slots.begin(), slots.end(), std::uint64_t{0});
   }
@@ -182,10 +147,10 @@ void PaymentTracker::Table::clear(unsigned min_bits) {
   total_used = 0;
 }
 
-PaymentTracker::Seen PaymentTracker::add_hashed(std::uint64_t h, TimeMs t, bool success,
-                                                bool hard_decline) {
-  if (!generation_start_) generation_start_ = t;
-  if (t - *generation_start_ >= kPaymentHorizonMs) {
+void PaymentTracker::start_or_rotate(TimeMs t) {
+  if (!generation_start_) {
+    generation_start_ = t;
+  } else if (t - *generation_start_ >= kPaymentHorizonMs) {
     // Rotate: ids first seen more than two horizons ago are forgotten. Reuse the old storage, at
     // least as large as the generation just ended needed. After a gap of two horizons or more, the
     // current generation is too old to keep as well.
@@ -193,29 +158,10 @@ PaymentTracker::Seen PaymentTracker::add_hashed(std::uint64_t h, TimeMs t, bool 
     current_.clear(previous_.bits);
     if (t - *generation_start_ >= 2 * kPaymentHorizonMs) previous_.clear(0);
     generation_start_ = t;
-  }
-  Seen seen;
-  bool fresh = false;
-  std::uint64_t& slot = current_.find_or_add(h, fresh);
-  if (fresh) {
-    if (const std::uint64_t* old = previous_.find(h)) {
-      // Still within the horizon: carry it into the current generation.
-      // (The stale copy stays in previous_; current_ is always asked first.)
-      slot |= *old & kFlags;
-      seen.earlier = true;
-    }
   } else {
-    seen.earlier = true;
+    return;  // t reached rotate_at_ only by its saturation: nothing to do
   }
-  if (success && (slot & kSuccess) == 0) {
-    slot |= kSuccess;
-    seen.first_success = true;
-  }
-  if (hard_decline && (slot & kHard) == 0) {
-    slot |= kHard;
-    seen.first_hard_decline = true;
-  }
-  return seen;
+  rotate_at_ = *generation_start_ > INT64_MAX - kPaymentHorizonMs ? INT64_MAX : *generation_start_ + kPaymentHorizonMs;
 }
 
 void WindowStats::add(const RowView& row) {

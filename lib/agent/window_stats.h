@@ -158,8 +158,13 @@ class PaymentTracker {
     key ^= key >> 33;
     return key;
   }
+  // Inline (this and what it calls on the common path): the per-attempt step of agent report's
+  // serial in-order pass, where a call per attempt cost more than its bookkeeping.
   Seen add_hashed(std::uint64_t h, TimeMs t, bool success, bool hard_decline);
-  void prefetch_hashed(std::uint64_t h) const;
+  void prefetch_hashed(std::uint64_t h) const {
+    current_.prefetch(h);
+    previous_.prefetch(h);
+  }
 
  private:
   // One id in 8 bytes: the slot holds hash(key) << 3 | kUsed | flags (bit 0 success, bit 1 hard).
@@ -173,15 +178,46 @@ class PaymentTracker {
     unsigned bits = 0;  // slots.size() == 2^bits (0 while empty)
     std::uint32_t used[1u << kSubTableBits] = {};  // per sub-table, kept at most 3/4 full
     std::size_t total_used = 0;                     // kept at most half of slots.size()
+    // grow() before an add once total_used reaches total_limit or a sub-table's used reaches
+    // sub_limit (both 0 while empty): the two bounds above, precomputed at each resize.
+    std::size_t total_limit = 0;
+    std::uint32_t sub_limit = 0;
 
     // The slot holding h, or nullptr.
-    const std::uint64_t* find(std::uint64_t h) const;
+    const std::uint64_t* find(std::uint64_t h) const {
+      if (slots.empty()) return nullptr;
+      const std::uint64_t tag = h << kSubTableBits | kUsed;
+      const std::uint64_t* const s = slots.data();
+      for (std::size_t i = home(h);; i = next(i)) {
+        if (s[i] == 0) return nullptr;
+        if ((s[i] & ~kFlags) == tag) return &s[i];
+      }
+    }
     // The slot holding h; if absent, it is added (flags clear) and fresh is set.
-    std::uint64_t& find_or_add(std::uint64_t h, bool& fresh);
+    std::uint64_t& find_or_add(std::uint64_t h, bool& fresh) {
+      const std::size_t sub = static_cast<std::size_t>(h >> (64 - kSubTableBits));
+      if (total_used >= total_limit || used[sub] >= sub_limit) grow();
+      const std::uint64_t tag = h << kSubTableBits | kUsed;
+      std::uint64_t* const s = slots.data();
+      std::size_t i = home(h);
+      for (; s[i] != 0; i = next(i)) {
+        if ((s[i] & ~kFlags) == tag) {
+          fresh = false;
+          return s[i];
+        }
+      }
+      ++used[sub];
+      ++total_used;
+      fresh = true;
+      s[i] = tag;
+      return s[i];
+    }
     // Empties the table; if it has fewer than 2^min_bits slots, it is resized to that many (the
     // previous generation's size: the next one will hold about as many ids, so no regrowth).
     void clear(unsigned min_bits);
-    void prefetch(std::uint64_t h) const;
+    void prefetch(std::uint64_t h) const {
+      if (!slots.empty()) __builtin_prefetch(&slots[home(h)]);
+    }
 
    private:
     std::size_t home(std::uint64_t h) const { return static_cast<std::size_t>(h >> (64 - bits)); }
@@ -189,11 +225,45 @@ class PaymentTracker {
       const std::size_t sub_mask = (std::size_t{1} << (bits - kSubTableBits)) - 1;
       return (i & ~sub_mask) | ((i + 1) & sub_mask);
     }
+    void set_limits();
     void grow();
   };
+  // Starts the first generation at t, or rotates if t is a horizon past the current one's start.
+  void start_or_rotate(TimeMs t);
+
   Table current_, previous_;
   std::optional<TimeMs> generation_start_;
+  // add_hashed calls start_or_rotate once t >= rotate_at_: generation_start_ + kPaymentHorizonMs
+  // (saturated), INT64_MIN before the first attempt. start_or_rotate re-checks the exact condition.
+  TimeMs rotate_at_ = INT64_MIN;
 };
+
+inline PaymentTracker::Seen PaymentTracker::add_hashed(std::uint64_t h, TimeMs t, bool success,
+                                                       bool hard_decline) {
+  if (t >= rotate_at_) start_or_rotate(t);
+  Seen seen;
+  bool fresh = false;
+  std::uint64_t& slot = current_.find_or_add(h, fresh);
+  if (fresh) {
+    if (const std::uint64_t* old = previous_.find(h)) {
+      // Still within the horizon: carry it into the current generation.
+      // (The stale copy stays in previous_; current_ is always asked first.)
+      slot |= *old & kFlags;
+      seen.earlier = true;
+    }
+  } else {
+    seen.earlier = true;
+  }
+  if (success && (slot & kSuccess) == 0) {
+    slot |= kSuccess;
+    seen.first_success = true;
+  }
+  if (hard_decline && (slot & kHard) == 0) {
+    slot |= kHard;
+    seen.first_hard_decline = true;
+  }
+  return seen;
+}
 
 // kind_of as a table, so a per-row path makes no call for it (same answers: built from kind_of).
 inline const std::array<ErrorKind, kErrorCodeCount> kKindOfCode = [] {
