@@ -11,16 +11,11 @@
 namespace payops {
 namespace csv_detail {
 
-// How far ahead of the line being decoded scan_decoded asks for the bytes (about ten rows): on the
-// 1 GB log 512..4096 all cut user time by about a tenth (bench/speed6.md), and 1024 stays well
-// inside L1.
-inline constexpr std::size_t kPrefetchAheadBytes = 1024;
-
 // Scans the complete lines of buffer (numbered from 1) like scan_lines: a first line equal to the
 // header is skipped when has_header_line, malformed lines are counted and named, a last line without
-// '\n' sets partial_tail. on_row(const DecodedRow&) is called for each good row, in order. Each line
-// goes to CsvRowDecoder::decode_fast, which finds its end while it decodes it; a line it declines
-// is found with memchr and judged by decode (parse_csv_line's verdict).
+// '\n' sets partial_tail. on_row(const DecodedRow&) is called for each good row, in order. Lines go
+// to CsvRowDecoder::decode_run (decode_fast a run at a time), which finds each line's end while it
+// decodes it; a line it declines is found with memchr and judged by decode (parse_csv_line's verdict).
 template <class OnRow>
 ScanSummary scan_decoded(std::string_view buffer, bool has_header_line, CsvRowDecoder& decoder,
                          OnRow&& on_row) {
@@ -32,27 +27,33 @@ ScanSummary scan_decoded(std::string_view buffer, bool has_header_line, CsvRowDe
   // The last lines, where kFastReadBytes would run past the buffer, are decoded from a zero-padded
   // copy (a zero byte is no newline: a line cut by the copy is declined, never misread).
   char padded[CsvRowDecoder::kFastReadBytes];
+  // Runs of common-shape lines are decoded kBatch at a time (one call per run, not per line).
+  constexpr std::size_t kBatch = 32;
+  DecodedRow batch[kBatch];
   while (pos < size) {
     if (!(has_header_line && pos == 0)) {
       const char* p = base + pos;
-      // The bytes a few rows ahead, requested now: the hardware prefetcher stops at each 4 KiB
-      // page, so without this every page's first lines wait for memory. Two lines of 64 bytes per
-      // row (rows are ~100 bytes) keep ahead of the scan. A hint: no effect on results.
-      __builtin_prefetch(p + kPrefetchAheadBytes);
-      __builtin_prefetch(p + kPrefetchAheadBytes + 64);
-      const bool near_end = size - pos < CsvRowDecoder::kFastReadBytes;
-      if (near_end) {
+      if (size - pos >= CsvRowDecoder::kFastReadBytes) {
+        std::size_t consumed = 0;
+        const std::size_t n =
+            decoder.decode_run(p, base + size - CsvRowDecoder::kFastReadBytes, batch, kBatch, consumed);
+        for (std::size_t i = 0; i < n; ++i) on_row(static_cast<const DecodedRow&>(batch[i]));
+        s.rows += n;
+        s.lines += n;
+        pos += consumed;
+        if (n > 0) continue;  // n == 0: the line at pos is declined, parse_csv_line judges it below
+      } else {
         std::memset(padded, 0, sizeof padded);
         std::memcpy(padded, p, size - pos);
-      }
-      const std::size_t length = decoder.decode_fast(near_end ? padded : p, row);
-      if (length != CsvRowDecoder::kNotFast) {
-        if (near_end) row.bank_id = std::string_view(p + (row.bank_id.data() - padded), row.bank_id.size());
-        ++s.rows;
-        ++s.lines;
-        on_row(static_cast<const DecodedRow&>(row));
-        pos += length + 1;
-        continue;
+        const std::size_t length = decoder.decode_fast(padded, row);
+        if (length != CsvRowDecoder::kNotFast) {
+          row.bank_id = std::string_view(p + (row.bank_id.data() - padded), row.bank_id.size());
+          ++s.rows;
+          ++s.lines;
+          on_row(static_cast<const DecodedRow&>(row));
+          pos += length + 1;
+          continue;
+        }
       }
     }
     const void* nl = std::memchr(base + pos, '\n', size - pos);
