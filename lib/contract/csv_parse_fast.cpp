@@ -113,7 +113,9 @@ bool CsvRowDecoder::timestamp(const char* p, TimeMs& out) {
 
 MaskIsa best_mask_isa() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const MaskIsa isa = __builtin_cpu_supports("avx2") ? MaskIsa::avx2 : MaskIsa::sse2;
+  static const MaskIsa isa = __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512f") ? MaskIsa::avx512
+                             : __builtin_cpu_supports("avx2")                                            ? MaskIsa::avx2
+                                                                                                         : MaskIsa::sse2;
   return isa;
 #else
   return MaskIsa::sse2;
@@ -122,7 +124,7 @@ MaskIsa best_mask_isa() {
 
 CsvRowDecoder::CsvRowDecoder(MaskIsa isa) : isa_(isa) {
 #if !(defined(__x86_64__) && defined(__GNUC__))
-  isa_ = MaskIsa::sse2;  // no AVX2 variant on this target
+  isa_ = MaskIsa::sse2;  // no AVX2 or AVX-512 variant on this target
 #endif
 }
 
@@ -152,8 +154,14 @@ struct Avx2Masks {
     return csv_detail::block_masks_avx2(p);
   }
 };
+struct Avx512Masks {
+  __attribute__((target("avx512f,avx512bw"))) static csv_detail::BlockMasks at(const char* p) {
+    return csv_detail::block_masks_avx512(p);
+  }
+};
 #else
 using Avx2Masks = Sse2Masks;
+using Avx512Masks = Sse2Masks;
 #endif
 }  // namespace
 
@@ -167,8 +175,13 @@ __attribute__((target("avx2"), flatten)) std::size_t CsvRowDecoder::decode_fast_
                                                                                       DecodedRow& out) {
   return decode_fast_with<Avx2Masks>(p, out);
 }
+__attribute__((target("avx512f,avx512bw"), flatten)) std::size_t CsvRowDecoder::decode_fast_avx512(const char* p,
+                                                                                                   DecodedRow& out) {
+  return decode_fast_with<Avx512Masks>(p, out);
+}
 #else
 std::size_t CsvRowDecoder::decode_fast_avx2(const char* p, DecodedRow& out) { return decode_fast_sse2(p, out); }
+std::size_t CsvRowDecoder::decode_fast_avx512(const char* p, DecodedRow& out) { return decode_fast_sse2(p, out); }
 #endif
 
 __attribute__((flatten)) std::size_t CsvRowDecoder::decode_run_sse2(const char* p, const char* last_start,
@@ -184,9 +197,17 @@ __attribute__((target("avx2"), flatten)) std::size_t CsvRowDecoder::decode_run_a
                                                                                      std::size_t& consumed) {
   return decode_run_with<Avx2Masks>(p, last_start, rows, max, consumed);
 }
+__attribute__((target("avx512f,avx512bw"), flatten)) std::size_t CsvRowDecoder::decode_run_avx512(
+    const char* p, const char* last_start, DecodedRow* rows, std::size_t max, std::size_t& consumed) {
+  return decode_run_with<Avx512Masks>(p, last_start, rows, max, consumed);
+}
 #else
 std::size_t CsvRowDecoder::decode_run_avx2(const char* p, const char* last_start, DecodedRow* rows,
                                            std::size_t max, std::size_t& consumed) {
+  return decode_run_sse2(p, last_start, rows, max, consumed);
+}
+std::size_t CsvRowDecoder::decode_run_avx512(const char* p, const char* last_start, DecodedRow* rows,
+                                             std::size_t max, std::size_t& consumed) {
   return decode_run_sse2(p, last_start, rows, max, consumed);
 }
 #endif

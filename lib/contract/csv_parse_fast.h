@@ -28,9 +28,10 @@ struct DecodedRow {
   std::uint32_t span_id = kNoSpanId;
 };
 
-// Which block_masks decode_fast uses: the SSE2 baseline or AVX2 (same masks, tests run both).
-enum class MaskIsa : std::uint8_t { sse2, avx2 };
-// avx2 where this CPU has it, sse2 otherwise (asked once per process).
+// Which block_masks decode_fast uses: the SSE2 baseline, AVX2 or AVX-512 BW (same masks, the tests
+// run every variant the CPU has).
+enum class MaskIsa : std::uint8_t { sse2, avx2, avx512 };
+// The widest of them this CPU has (asked once per process).
 MaskIsa best_mask_isa();
 
 // One per thread: it remembers the last timestamp's "YYYY-MM-DDTHH:MM:SS" prefix, so a run of rows
@@ -53,6 +54,7 @@ class CsvRowDecoder {
   std::size_t decode_fast(const char* p, DecodedRow& out) {
     // One well-predicted branch per line instead of a call through a pointer per 64 bytes: each
     // variant has its masks inlined.
+    if (isa_ == MaskIsa::avx512) return decode_fast_avx512(p, out);
     return isa_ == MaskIsa::avx2 ? decode_fast_avx2(p, out) : decode_fast_sse2(p, out);
   }
   // decode_fast over consecutive lines, in one call: rows[0..n) are the lines starting at p, each
@@ -62,6 +64,7 @@ class CsvRowDecoder {
   // per line. REQUIRES: every line starting at or before last_start has kFastReadBytes readable.
   std::size_t decode_run(const char* p, const char* last_start, DecodedRow* rows, std::size_t max,
                          std::size_t& consumed) {
+    if (isa_ == MaskIsa::avx512) return decode_run_avx512(p, last_start, rows, max, consumed);
     return isa_ == MaskIsa::avx2 ? decode_run_avx2(p, last_start, rows, max, consumed)
                                  : decode_run_sse2(p, last_start, rows, max, consumed);
   }
@@ -77,12 +80,15 @@ class CsvRowDecoder {
   bool timestamp(const char* p, TimeMs& out);
   std::size_t decode_fast_sse2(const char* p, DecodedRow& out);
   std::size_t decode_fast_avx2(const char* p, DecodedRow& out);
+  std::size_t decode_fast_avx512(const char* p, DecodedRow& out);
   template <class Masks>
   std::size_t decode_fast_with(const char* p, DecodedRow& out);
   std::size_t decode_run_sse2(const char* p, const char* last_start, DecodedRow* rows, std::size_t max,
                               std::size_t& consumed);
   std::size_t decode_run_avx2(const char* p, const char* last_start, DecodedRow* rows, std::size_t max,
                               std::size_t& consumed);
+  std::size_t decode_run_avx512(const char* p, const char* last_start, DecodedRow* rows, std::size_t max,
+                                std::size_t& consumed);
   template <class Masks>
   std::size_t decode_run_with(const char* p, const char* last_start, DecodedRow* rows, std::size_t max,
                               std::size_t& consumed);
