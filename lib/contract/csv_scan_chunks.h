@@ -1,6 +1,6 @@
-// Streaming a mapped file through a thread pool in line-aligned chunks: chunks are scanned on any
-// thread in any order, then delivered in file order, and a finished chunk's pages leave the mapping,
-// so memory stays bounded by the chunks in flight however large the file.
+// Streaming a file through a thread pool in line-aligned chunks: chunks are read into their worker's
+// buffer and scanned on any thread in any order, then delivered in file order, so memory stays
+// bounded by the chunks in flight however large the file.
 #pragma once
 
 #include <cstddef>
@@ -23,7 +23,7 @@ struct ChunkedScanOptions {
 // increasing k, on one thread at a time, after scan(k) returned. At most 2 * threads + 1 chunks are
 // scanned but not yet delivered, which bounds the memory of per-chunk results. The bytes are those
 // present when the file was opened (writers only append). Errors: the file cannot be opened,
-// stat'ed or mapped (names it).
+// stat'ed, mapped or read, or shrank while it was read (names it; every chunk is still delivered).
 Status scan_file_chunks(const std::string& path, const ChunkedScanOptions& options,
                         const std::function<void(std::size_t, std::string_view)>& scan,
                         const std::function<void(std::size_t)>& deliver);
