@@ -285,8 +285,9 @@ TEST_CASE("reachable from the log: the late oracle's share of the gap, and the a
   REQUIRE(fa.captured);
   CHECK(*fa.captured == doctest::Approx(15.0 / 18.0));
   CHECK(card->late_oracle_lag_ms == 1000);
-  // Reported, never a bar: the verdict is the full gap's.
+  // Reported, never a bar: the verdict is the full gap's; a missed bar names both shares.
   CHECK_FALSE(bar(*card, "first_attempt_gap")->passed);
+  CHECK(bar(*card, "first_attempt_gap")->detail.ends_with("; the oracle one cycle late reaches 90% of the gap, the agent 83% of that"));
   const std::string text = scorecard_to_text(*card);
   CHECK(text.find("late oracle 97.0% = 90% of the gap; the agent captures 83% of the late oracle's gap") != std::string::npos);
   CHECK(scorecard_to_json(*card)["reachable"]["gaps"][0]["late_share"].get<double>() == doctest::Approx(0.9));
