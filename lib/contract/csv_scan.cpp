@@ -107,25 +107,6 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   return *this;
 }
 
-void MappedFile::release(std::size_t begin, std::size_t end) const {
-  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t first = (begin + page - 1) / page * page;
-  const std::size_t last = std::min(end, size_) / page * page;
-  if (ptr_ == nullptr || first >= last) return;
-  ::madvise(const_cast<char*>(ptr_) + first, last - first, MADV_DONTNEED);
-}
-
-void MappedFile::populate(std::size_t begin, std::size_t end) const {
-#ifndef MADV_POPULATE_READ
-  constexpr int MADV_POPULATE_READ = 22;  // Linux 5.14
-#endif
-  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t first = begin / page * page;
-  const std::size_t last = std::min(end, size_);
-  if (ptr_ == nullptr || first >= last) return;
-  ::madvise(const_cast<char*>(ptr_) + first, last - first, MADV_POPULATE_READ);
-}
-
 MappedFile::~MappedFile() {
   if (ptr_ != nullptr) ::munmap(const_cast<char*>(ptr_), size_);
 }

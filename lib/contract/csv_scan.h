@@ -70,12 +70,6 @@ struct MappedFile {
   MappedFile(const MappedFile&) = delete;
   ~MappedFile();
   std::string_view data() const { return {ptr_, size_}; }
-  // Drops the whole pages inside [begin, end) from this process (the page cache keeps them; a later
-  // read maps them again), so a streaming reader's memory does not grow with the file.
-  void release(std::size_t begin, std::size_t end) const;
-  // Maps the pages of [begin, end) in one call (MADV_POPULATE_READ) instead of one page fault per
-  // few pages as a scan touches them; a hint only, ignored where the kernel lacks it.
-  void populate(std::size_t begin, std::size_t end) const;
 
  private:
   MappedFile() = default;
