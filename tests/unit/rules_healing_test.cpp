@@ -174,6 +174,29 @@ TEST_CASE("capacity is learned from the seconds a bank rate-limited") {
   CHECK_FALSE(learned_capacity_per_s(obs.rows, "bank_z", kNow - 20'000, kNow));
 }
 
+TEST_CASE("capacity is learned from a bank a little past its ceiling; 429s among many faults are no ceiling") {
+  // 400 attempts a second, 20 refused (5%) beside 4 other faults: saturated, though under a tenth.
+  Rows rows;
+  for (TimeMs s = kNow - 5000; s < kNow; s += 1000) {
+    for (int k = 0; k < 400; ++k) {
+      const ErrorCode code = k % 20 == 19 ? ErrorCode::RATE_LIMITED : k % 100 == 50 ? ErrorCode::NETWORK_ERROR : ErrorCode::none;
+      rows.add(s + k * 1000 / 400, "bank_a", code);
+    }
+  }
+  // A bank failing for other reasons (chaos at 70%): its 429s, 7% of its attempts, are a tenth of its faults.
+  for (TimeMs s = kNow - 5000; s < kNow; s += 1000) {
+    for (int k = 0; k < 100; ++k) {
+      const ErrorCode code = k < 7 ? ErrorCode::RATE_LIMITED : k < 70 ? ErrorCode::BANK_UNAVAILABLE : ErrorCode::none;
+      rows.add(s + k * 10, "bank_b", code);
+    }
+  }
+  const Observation obs = rows.observe(kNow);
+  const auto cap = learned_capacity_per_s(obs.rows, "bank_a", kNow - 5000, kNow);
+  REQUIRE(cap);
+  CHECK(*cap == doctest::Approx(380));
+  CHECK_FALSE(learned_capacity_per_s(obs.rows, "bank_b", kNow - 5000, kNow));
+}
+
 TEST_CASE("capacity: traffic taken from a failing bank is not piled onto a bank past its ceiling") {
   Config c = test::two_bank_config();  // bank_a 60, bank_b 40
   Rows rows;
