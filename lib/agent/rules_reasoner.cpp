@@ -315,10 +315,15 @@ double attempts_per_s(const Ctx& c) {
   return per_s(attempts, c.obs.short_window_ms);
 }
 
-// The learned ceilings of the eligible banks other than `self`, summed; nullopt when there is none or
-// one has no ceiling learned (it has room as far as the log knows).
+// The learned ceilings of the eligible banks other than `self` with a closed breaker, summed; nullopt
+// when there is none or one has no ceiling learned (it has room as far as the log knows). A half_open
+// bank is on trial, its traffic a few probes: it is no room to plan on, learned or not (overload,
+// seeds 2 and default: bank_c, down, went half_open for one cycle, and its unknown ceiling lifted
+// the capacity panic in that very cycle; the failing bank_b was ejected onto bank_a and bank_d, which
+// then refused 90-170 attempts a second).
 std::optional<double> others_ceiling_per_s(const Ctx& c, const Bank& self) {
-  const std::vector<const Bank*> others = other_eligible(c.config, self);
+  std::vector<const Bank*> others = other_eligible(c.config, self);
+  std::erase_if(others, [](const Bank* b) { return b->circuit_breaker.state != BreakerState::closed; });
   if (others.empty()) return std::nullopt;
   double room_per_s = 0;
   for (const Bank* b : others) {

@@ -40,8 +40,8 @@
 //    or down) at once, and no breaker opens when every other eligible bank is failing too (panic:
 //    ejecting would only pile the load onto failing banks; the failure is not one bank's). Nor does
 //    one open in a CAPACITY PANIC: the bank still succeeds on >= serving_min_success of its served
-//    attempts, every other eligible bank has a learned ceiling, and those ceilings sum below the
-//    attempts per second (its traffic would become RATE_LIMITED and retry storms elsewhere, worse
+//    attempts, every other eligible bank with a closed breaker has a learned ceiling (a half_open one
+//    is on trial, no room to plan on), and those ceilings sum below the attempts per second (its traffic would become RATE_LIMITED and retry storms elsewhere, worse
 //    than a bank that still serves some; the weight rule keeps it at its floor). The guardrail
 //    refuses any action that would leave zero eligible routes.
 //    open -> half_open: after the hold, open_duration_s x the number of opens of this breaker within

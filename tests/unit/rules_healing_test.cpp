@@ -212,6 +212,20 @@ TEST_CASE("capacity: traffic taken from a failing bank is not piled onto a bank 
   CHECK(a->evidence.contains("capacity"));
 }
 
+TEST_CASE("capacity panic: a half_open bank is no room, its unknown ceiling does not lift the panic") {
+  Config c = default_config();  // bank_a 50, bank_b 25, bank_c 15, bank_d 10
+  c.banks[3].enabled = false;
+  c.banks[2].circuit_breaker.state = BreakerState::half_open;  // bank_c on trial, no rows, no ceiling
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);  // 60/s served: its ceiling
+  int i = 0;
+  for (TimeMs s = kNow - 30'000; s < kNow; s += 1000)  // 60% faults: above the 50% threshold, 40% served
+    for (int k = 0; k < 25; ++k, ++i) rows.add(s + k * 40, "bank_b", i % 5 < 3 ? ErrorCode::NETWORK_ERROR : ErrorCode::none);
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+  CHECK(has_note(d, "bank_b: breaker left closed: capacity panic"));
+}
+
 TEST_CASE("capacity: a bank with no learned ceiling takes at most a quarter more than its peak served second") {
   Config c = default_config();  // bank_a 50, bank_b 25, bank_c 15, bank_d 10
   c.banks[1].circuit_breaker.state = BreakerState::open;  // bank_b and bank_c out: a and d carry it
