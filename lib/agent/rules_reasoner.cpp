@@ -200,17 +200,30 @@ double slow_rate(const BankWindowStats& s, std::int64_t slow_ms) {
 
 // The silence verdict (silence.h) for a bank whose share nobody moved: a change to its weight or
 // breaker within the span moves its share of finished attempts by itself, so such a bank is not judged.
-BankSilence silence_of(const Ctx& c, const Bank& b) {
+// Not silent by finish time, its attempts may still CRAWL: counted by start, too few finish fast
+// (silence.h, bank_crawling). The slow_bank drill, seed 2: a 2.5 s-median bank_c was never silent,
+// and kept its share for 5 s until the slow-call rule saw 47% of 77 attempts slow.
+BankSilence silence_of(const Ctx& c, const Bank& b, std::int64_t slow_ms) {
   if (b.circuit_breaker.state != BreakerState::closed) return {};
   const TimeMs span_since = c.now() - c.o.silence.window_ms - c.o.silence.baseline_ms;
   for (const char* field : {"weight", "circuit_breaker.state", "health_status"}) {
     const std::optional<TimeMs> at = changed_at(c.config, bank_path(b, field));
     if (at && *at >= span_since) return {};
   }
-  return bank_silence(c.obs.rows, b.id, c.now(), c.o.silence);
+  BankSilence s = bank_silence(c.obs.rows, b.id, c.now(), c.o.silence);
+  if (s.silent || s.traffic_falling) return s;
+  if (const BankCompletion crawl = bank_crawling(c.obs.rows, b.id, c.now(), slow_ms, c.o.silence); crawl.hanging) {
+    s.silent = s.crawling = true;
+    s.expected = crawl.expected;
+    s.finished = crawl.finished;
+  }
+  return s;
 }
 
 std::string silence_numbers(const BankSilence& s, const RulesOptions& o) {
+  if (s.crawling)
+    return fmt::format("crawling: {} of the attempts that started in {} s finished fast where its share predicts {:.0f}",
+                       s.finished, static_cast<double>(o.silence.window_ms) / 1000, s.expected);
   return fmt::format("silent: {} attempts finished in the last {} s where its {} share of the {} s before predicts {:.0f}",
                      s.finished, static_cast<double>(o.silence.window_ms) / 1000, format_percent(s.baseline_share),
                      static_cast<double>(o.silence.baseline_ms) / 1000, s.expected);
@@ -258,7 +271,7 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
   v.slow_ms = slow_call_threshold_ms(c.config, c.obs, b.id, c.o);
   v.slow_rate_S = slow_rate(v.S, v.slow_ms);
   v.slow_rate_E = slow_rate(v.E, v.slow_ms);
-  v.silence = silence_of(c, b);
+  v.silence = silence_of(c, b, v.slow_ms);
   v.outlier = is_outlier(c, b, v.E, v.peer_fault_rate);
   return v;
 }

@@ -11,8 +11,11 @@
 // close cannot reopen it. A SILENT bank's attempts stopped finishing while its peers' go on (silence.h:
 // far fewer rows in the last 2 s than its share of the 4 s before predicts, beyond what chance can
 // explain, while the peers' own rate holds): its attempts hang, seconds before the slow rows or
-// timeouts that prove it arrive. Silence is judged only on a bank whose weight, breaker and health
-// nobody changed within those 6 s.
+// timeouts that prove it arrive. A bank whose attempts CRAWL counts as silent too (silence.h,
+// bank_crawling: counted by start, fewer than half of its attempts of the last 2 s that have had the
+// slow-call threshold to finish did so, against its share of the starts in the 4 s before, beyond
+// chance): a 2.5 s-median bank still finishes its share of rows in any 2 s. Silence is judged only on
+// a bank whose weight, breaker and health nobody changed within those 6 s.
 // An OUTLIER fails more than its peers AND than it used to: its fault rate in the evidence is >=
 // outlier_margin above both the pooled fault rate of the other enabled banks with a closed breaker
 // (short window) and its own norm (the long window before the short one), each over >= 100 served
