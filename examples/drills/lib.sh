@@ -153,15 +153,16 @@ drill_run_live() {
   pids=()
 }
 
-# drill_score DURATION_S [extra agent score args]: baseline and oracle in virtual time over the same
-# period (same start, tps, seed, world and incidents, the config as the drill began), then the
-# scorecard: its table on stdout, the HTML report in $data/report.html, the JSON in $data/score.json.
+# drill_score DURATION_S [extra agent score args]: baseline, oracle and the oracle one cycle late in
+# virtual time over the same period (same start, tps, seed, world and incidents, the config as the
+# drill began), then the scorecard: its table on stdout, the HTML report in $data/report.html, the
+# JSON in $data/score.json.
 # Returns the scorecard's exit code (5: a bar missed).
 drill_score() {
-  local base="$data/baseline" oracle="$data/oracle" duration_s=$1 code=0
+  local base="$data/baseline" oracle="$data/oracle" late="$data/oracle_late" duration_s=$1 code=0
   shift
-  mkdir -p "$base" "$oracle"
-  for d in "$base" "$oracle"; do
+  mkdir -p "$base" "$oracle" "$late"
+  for d in "$base" "$oracle" "$late"; do
     "$build/config-tool" --data-dir "$d" init >/dev/null
     for b in bank_a bank_b bank_c bank_d; do
       "$build/config-tool" --data-dir "$d" set "banks.$b.circuit_breaker.open_duration_s" "${DRILL_OPEN_S:-8}" >/dev/null
@@ -172,8 +173,12 @@ drill_score() {
     --seed "$seed" "${incident_args[@]}" "${world_args[@]}" --quiet > /dev/null
   "$build/simulator" --data-dir "$oracle" --fast --oracle --start "$start" --tps "$tps" --duration "${duration_s}s" \
     --seed "$seed" "${incident_args[@]}" "${world_args[@]}" --quiet > /dev/null
+  # The oracle one agent cycle late: what is reachable from the log (docs/oracle.md); reported, not a bar.
+  "$build/simulator" --data-dir "$late" --fast --oracle --oracle-lag "$interval" --start "$start" --tps "$tps" \
+    --duration "${duration_s}s" --seed "$seed" "${incident_args[@]}" "${world_args[@]}" --quiet > /dev/null
   local score_args=(score --start "$start" --interval "$interval" "${incident_args[@]}"
-    --baseline "$base/transactions.csv" --oracle "$oracle/transactions.csv" --samples "$data/samples.jsonl" "$@")
+    --baseline "$base/transactions.csv" --oracle "$oracle/transactions.csv" --late-oracle "$late/transactions.csv"
+    --samples "$data/samples.jsonl" "$@")
   "$build/agent" "${score_args[@]}" --json > "$data/score.json" || true
   "$build/agent" "${score_args[@]}" --report "$data/report.html" || code=$?
   echo "drill $drill_name: report in $data/report.html (kept with DRILL_KEEP=1)"

@@ -63,6 +63,12 @@ def gap(card, key):
             return g.get("captured")
     return None
 
+def reachable(card, key, field):
+    for g in (card.get("reachable") or {}).get("gaps", []):
+        if g.get("metric") == key:
+            return g.get(field)
+    return None
+
 def spread(values, pct=True):
     v = [x for x in values if x is not None]
     if not v:
@@ -73,6 +79,7 @@ def spread(values, pct=True):
 rows, all_passed = [], True
 for d in drills:
     fa, p95, gain, walls, passed, missed = [], [], [], [], 0, set()
+    late_share, late_fa = [], []
     for s in range(1, seeds + 1):
         code, wall = open(os.path.join(results, f"{d}.{s}.exit")).read().split()
         walls.append(float(wall))
@@ -81,6 +88,8 @@ for d in drills:
         card = json.load(open(path)) if os.path.exists(path) and os.path.getsize(path) else {}
         fa.append(gap(card, "first_attempt_success"))
         p95.append(gap(card, "latency_p95_ms"))
+        late_share.append(reachable(card, "first_attempt_success", "late_share"))
+        late_fa.append(reachable(card, "first_attempt_success", "captured"))
         try:
             gain.append(100 * (card["agent"]["whole_run"]["first_attempt_success"]
                                - card["baseline"]["whole_run"]["first_attempt_success"]))
@@ -88,16 +97,20 @@ for d in drills:
             gain.append(None)
         missed |= {b["key"] + ("*" if b.get("known_short") else "") for b in card.get("bars", []) if not b.get("passed")}
     all_passed &= passed == seeds
-    rows.append((d, f"{passed}/{seeds}", spread(fa), spread(p95), spread(gain, pct=False), spread(walls, pct=False),
+    rows.append((d, f"{passed}/{seeds}", spread(fa), spread(late_share), spread(late_fa), spread(p95),
+                 spread(gain, pct=False), spread(walls, pct=False),
                  " ".join(sorted(missed)) or "-"))
 
-head = ("drill", "passed", "first-attempt gap min/med/max", "p95 gap min/med/max", "whole-run FA gain pt",
+head = ("drill", "passed", "first-attempt gap min/med/max", "late oracle's FA gap", "FA of late oracle's gap",
+        "p95 gap min/med/max", "whole-run FA gain pt",
         "wall s min/med/max", "bars missed (*known-short)")
 width = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
 for r in [head] + rows:
     print("  ".join(c.ljust(w) for c, w in zip(r, width)).rstrip())
 print("(gap captured = (agent - baseline) / (oracle - baseline) over payments started in the incident window,"
-      " '-' where the scorecard had no gap to judge; whole-run FA gain = agent's first-attempt success minus the"
+      " '-' where the scorecard had no gap to judge; late oracle = the oracle one agent cycle late (what is reachable"
+      " from the log, docs/oracle.md): its own share of the first-attempt gap, and the agent's share of its gap;"
+      " whole-run FA gain = agent's first-attempt success minus the"
       " baseline's, in points; a bar missed in any seed is listed, * when the drill marks it known-short)")
 sys.exit(0 if all_passed else 1)
 PY

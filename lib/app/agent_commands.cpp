@@ -133,6 +133,7 @@ Result<ScoreInputs> score_inputs(const DataDir& dir, const AgentScoreFlags& scor
   si.log_path = score.log.empty() ? dir.transactions_csv() : score.log;
   si.baseline_log_path = score.baseline;
   si.oracle_log_path = score.oracle;
+  si.late_oracle_log_path = score.late_oracle;
   si.samples_path = score.samples;
   for (const auto& key : score.known_short) {
     if (!is_bar_key(key))

@@ -45,7 +45,7 @@ struct AgentStatusFlags {
 };
 
 struct AgentScoreFlags {
-  std::string log, start, interval = "10s", baseline, oracle, samples, detect_from, report;
+  std::string log, start, interval = "10s", baseline, oracle, late_oracle, samples, detect_from, report;
   std::vector<std::string> incidents, known_short;
   std::int64_t max_health_changes = -1;  // < 0: the incident's edges
   double min_gain_points = -1;           // < 0: the scorecard's default

@@ -278,7 +278,7 @@ void Run::apply_oracle(TimeMs start_ms) {
   for (std::size_t i = 0; i < n; ++i) {
     const Bank& bank = config.banks[i];
     if (!is_routable(bank)) continue;
-    const IncidentEffect e = incident_effect(incidents_, bank.id, start_ms - t0_);
+    const IncidentEffect e = incident_effect(incidents_, bank.id, start_ms - t0_ - options_.oracle_lag_ms);
     const BankBehavior& behavior = flow_.world().behavior(static_cast<std::int32_t>(i));
     const OracleTier tier = e.outage ? kOutage : e.extra_error_rate > 0 || e.latency_median_ms > 0 ? kDegraded : kUnaffected;
     banks[i] = {tier, static_cast<double>(bank.weight), behavior.capacity_per_s, soft_failure_probability(behavior, e)};

@@ -38,6 +38,12 @@ struct SimulatorOptions {
   // banks in an outage only when nothing else is left. Knowledge no real router has; it bounds what
   // the agent could achieve.
   bool oracle = false;
+  // The oracle one agent cycle late (docs/oracle.md, "What is reachable from the log"): it learns
+  // every change of the incidents' effects this long after it happens. An agent that runs every
+  // oracle_lag_ms cannot act on an incident that starts on a cycle's instant before the next cycle
+  // (the incident's first row is written after it starts), so this oracle's gain bounds what any
+  // log-reading agent at that interval could capture. 0: the plain oracle.
+  std::int64_t oracle_lag_ms = 0;
   // --fast lockstep with an outside process (an `agent once` in virtual time): every
   // lockstep_every_ms of virtual time, starting one period after the start, every row finished by
   // that instant is written, lockstep_hook(instant) runs and is waited for, and the config is

@@ -49,6 +49,12 @@ Status read_run_flags(const SimulatorFlags& flags, SimulatorOptions& options) {
   if (!options.fast && !flags.start.empty()) return make_error("--start only applies to --fast (paced mode runs on the real clock)");
   if (flags.tick_every.empty() != flags.tick.empty())
     return make_error("--tick-every and --tick go together: how often, and what to run");
+  if (!flags.oracle_lag.empty()) {
+    if (!options.oracle) return make_error("--oracle-lag needs --oracle (it delays what the oracle knows)");
+    const auto lag = parse_duration_ms(flags.oracle_lag);
+    if (!lag || *lag < 0) return make_error(fmt::format("--oracle-lag \"{}\" is not {}", flags.oracle_lag, kDurationSyntax));
+    options.oracle_lag_ms = *lag;
+  }
   if (!flags.tick.empty()) {
     if (!options.fast) return make_error("--tick needs --fast (a closed loop in virtual time; paced mode runs beside a real agent)");
     if (flags.out == "-") return make_error("--tick cannot be used with --out -: the tick command could not read rows sent to stdout");

@@ -22,6 +22,7 @@ struct SimulatorFlags {
   std::int64_t count = -1;
   std::optional<std::uint64_t> seed;  // nullopt: from the OS
   std::string tick_every, tick;       // the --fast closed loop: how often, what to run
+  std::string oracle_lag;             // --oracle-lag: how late the oracle learns incident changes
   bool quiet = false;
   bool json = false;
   SimulatorOptions options;  // tps, fast and oracle from their flags; the rest from the text above

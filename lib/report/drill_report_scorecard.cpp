@@ -108,6 +108,24 @@ std::string payments_affected(const Json& sc) {
   return s + ".</p>\n";
 }
 
+// "Reachable from the log: the oracle one agent cycle late captures 94% of the first-attempt gap; ..."
+std::string reachable_html(const Json& sc) {
+  const Json& r = field(sc, "reachable");
+  if (!r.is_object() || !field(r, "gaps").is_array()) return "";
+  const Json& lag = field(r, "lag_ms");
+  std::string s = fmt::format("<p>Reachable from the log: the oracle {} late (it learns every incident change one "
+                              "agent cycle after it happens, the soonest a cycle can act on it)",
+                              lag.is_number() ? fmt::format("{:.1f} s", lag.get<double>() / 1000) : "one cycle");
+  for (const auto& g : field(r, "gaps")) {
+    const auto pct = [&](const char* key) {
+      return field(g, key).is_number() ? gap_percent(field(g, key).get<double>()) : std::string("-");
+    };
+    const std::string label = text_of(field(g, "metric")) == "first_attempt_success" ? "first-attempt" : "p95";
+    s += fmt::format("; {} gap: it captures {}, the agent {} of what it captures", label, pct("late_share"), pct("captured"));
+  }
+  return s + ".</p>\n";
+}
+
 }  // namespace
 
 std::string render_scorecard_summary_html(const Json& sc) {
@@ -144,7 +162,7 @@ std::string render_scorecard_summary_html(const Json& sc) {
                          : "Not back to the operator&#39;s settings by the end of the run (" +
                                html_escape(text_of(field(t, "recover_note"))) + ").");
   }
-  if (field(sc, "agent").is_object()) s += runs_table(sc) + payments_affected(sc);
+  if (field(sc, "agent").is_object()) s += runs_table(sc) + reachable_html(sc) + payments_affected(sc);
   return s + "</section>\n";
 }
 

@@ -144,11 +144,20 @@ Result<Scorecard> compute_scorecard(const ScoreInputs& in) {
     return st.error();
   if (auto st = read_run(in.oracle_log_path, "oracle", s.incident_start_ms, s.incident_end_ms, s.oracle, oracle); !st.ok())
     return st.error();
+  std::optional<PaymentLog> late_oracle;
+  if (auto st = read_run(in.late_oracle_log_path, "late oracle", s.incident_start_ms, s.incident_end_ms, s.late_oracle,
+                         late_oracle);
+      !st.ok())
+    return st.error();
   if (auto st = read_samples(in.samples_path, s); !st.ok()) return st.error();
   s.malformed_rows = agent->malformed_rows;
   for (const auto& p : agent->payments) s.double_charges += p.successes > 1;
   if (s.baseline.present && s.oracle.present)
     s.gaps = metric_gaps(s.agent.incident, s.baseline.incident, s.oracle.incident);
+  if (!s.gaps.empty() && s.late_oracle.present) {
+    s.reachable = reachable_gaps(s.gaps, s.agent.incident, s.baseline.incident, s.late_oracle.incident);
+    s.late_oracle_lag_ms = in.agent_interval_ms;
+  }
 
   TimelineInputs ti;
   ti.agent_log = &*agent;
@@ -209,6 +218,24 @@ std::vector<MetricGap> metric_gaps(const PaymentMetrics& a, const PaymentMetrics
                                "baseline's {}), so it is no reference",
                                g.label, format_percent(o.eventual_success()), format_percent(b.eventual_success()));
     }
+  return out;
+}
+
+std::vector<ReachableGap> reachable_gaps(const std::vector<MetricGap>& full, const PaymentMetrics& agent,
+                                         const PaymentMetrics& baseline, const PaymentMetrics& late_oracle) {
+  std::vector<ReachableGap> out;
+  const std::vector<MetricGap> late = metric_gaps(agent, baseline, late_oracle);
+  for (const std::string_view key : {"first_attempt_success", "latency_p95_ms"}) {
+    const auto full_gap = std::find_if(full.begin(), full.end(), [&](const MetricGap& g) { return g.key == key; });
+    const auto late_gap = std::find_if(late.begin(), late.end(), [&](const MetricGap& g) { return g.key == key; });
+    if (full_gap == full.end() || late_gap == late.end()) continue;
+    ReachableGap r{full_gap->key, full_gap->label, late_gap->oracle, std::nullopt, late_gap->captured, late_gap->why_none};
+    // The late oracle's own share of the full gap: the formula of metric_gap with it in the agent's place.
+    if (full_gap->captured)
+      r.late_share = metric_gap(r.key, r.label, full_gap->higher_is_better, late_gap->oracle, full_gap->baseline,
+                                full_gap->oracle).captured;
+    out.push_back(std::move(r));
+  }
   return out;
 }
 

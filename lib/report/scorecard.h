@@ -37,6 +37,9 @@ struct ScoreInputs {
   std::string log_path;              // the drill's log, written with the agent running
   std::string baseline_log_path;     // the same traffic and incidents, no agent ("" : not given)
   std::string oracle_log_path;       // the same, routed by `simulator --oracle` ("" : not given)
+  // The same, by `simulator --oracle --oracle-lag <agent interval>`: the oracle one cycle late, what
+  // is reachable from the log (docs/oracle.md). "" : not given. Reported, never a bar.
+  std::string late_oracle_log_path;
   std::vector<Incident> incidents;   // offsets from run_start_ms
   TimeMs run_start_ms = 0;
   std::optional<TimeMs> run_end_ms;  // default: the last row's timestamp
@@ -84,6 +87,17 @@ struct MetricGap {
   std::string why_none;  // when !captured
 };
 
+// What is reachable from the log, on one metric: the oracle one agent cycle late knows every
+// incident exactly but learns each change one cycle after it happens, the soonest a cycle can act
+// on an incident's first row. late_share: its share of the full gap (what the first cycle of every
+// incident change is worth is the rest); captured: the agent's share of the late oracle's gap.
+struct ReachableGap {
+  std::string key, label;
+  double late_oracle = 0;
+  std::optional<double> late_share, captured;
+  std::string why_none;  // when !captured
+};
+
 struct BankScore {
   std::string bank_id;
   std::int64_t health_changes = 0;   // health_status transitions the agent made
@@ -101,8 +115,10 @@ struct Timeline {
 };
 
 struct Scorecard {
-  RunMetrics agent, baseline, oracle;
+  RunMetrics agent, baseline, oracle, late_oracle;
   std::vector<MetricGap> gaps;  // over the incident window; first_attempt_success first
+  std::vector<ReachableGap> reachable;  // first-attempt success and p95, when the late oracle ran
+  std::int64_t late_oracle_lag_ms = 0;
   Timeline timeline;
   std::vector<BankScore> banks;
   std::uint64_t double_charges = 0;   // payments with more than one success row
@@ -153,6 +169,10 @@ MetricGap metric_gap(std::string key, std::string label, bool higher_is_better, 
 // The gaps of the agent against baseline and oracle over the incident window.
 std::vector<MetricGap> metric_gaps(const PaymentMetrics& agent, const PaymentMetrics& baseline,
                                    const PaymentMetrics& oracle);
+
+// Against the late oracle, for the headline metrics of `full` (the gaps against the oracle).
+std::vector<ReachableGap> reachable_gaps(const std::vector<MetricGap>& full, const PaymentMetrics& agent,
+                                         const PaymentMetrics& baseline, const PaymentMetrics& late_oracle);
 
 struct TimelineInputs {
   const PaymentLog* agent_log = nullptr;

@@ -45,6 +45,11 @@ Scorecard::Bar gap_bar(const ScoreInputs& in, const Scorecard& s, std::string ke
   bar.passed = *g->captured >= min_gap;
   bar.floor_met = *g->captured >= min_gap / 2;
   bar.detail = fmt::format("{} of the gap captured, bar {:.0f}% ({})", gap_percent(*g->captured), min_gap * 100, figures);
+  // Short of the bar: how much of the gap was reachable from the log, and how much of that the agent took.
+  for (const ReachableGap& r : s.reachable)
+    if (!bar.passed && r.key == metric && r.late_share && r.captured)
+      bar.detail += fmt::format("; the oracle one cycle late reaches {} of the gap, the agent {} of that",
+                                gap_percent(*r.late_share), gap_percent(*r.captured));
   return bar;
 }
 

@@ -55,6 +55,31 @@ std::string gap_table(const Scorecard& s) {
   return table.render();
 }
 
+// One line per headline metric: what the oracle one cycle late reached, and the agent's share of it.
+std::string reachable_text(const Scorecard& s) {
+  if (s.reachable.empty()) return "";
+  std::string out = fmt::format("reachable from the log (the oracle {} late: it learns every incident change one agent "
+                                "cycle after it happens, the soonest a cycle can act on it):\n",
+                                seconds(s.late_oracle_lag_ms));
+  for (const ReachableGap& r : s.reachable) {
+    const MetricGap* full = s.gap(r.key);
+    out += fmt::format("  {}: late oracle {} = {} of the gap; the agent captures {}\n", r.label, figure(*full, r.late_oracle),
+                       r.late_share ? gap_percent(*r.late_share) : "-",
+                       r.captured ? gap_percent(*r.captured) + " of the late oracle's gap" : "- (" + r.why_none + ")");
+  }
+  return out;
+}
+
+Json reachable_json(const Scorecard& s) {
+  if (s.reachable.empty()) return nullptr;
+  Json gaps = Json::array();
+  for (const ReachableGap& r : s.reachable)
+    gaps.push_back({{"metric", r.key}, {"late_oracle", r.late_oracle},
+                    {"late_share", r.late_share ? Json(*r.late_share) : Json(nullptr)},
+                    {"captured", r.captured ? Json(*r.captured) : Json(nullptr)}, {"why_none", r.why_none}});
+  return Json{{"lag_ms", s.late_oracle_lag_ms}, {"gaps", gaps}};
+}
+
 std::string whole_run_table(const Scorecard& s) {
   Table table({"whole run", "with agent", "baseline", "oracle"});
   for (std::size_t c = 1; c < 4; ++c) table.align_right(c);
@@ -96,6 +121,8 @@ Json scorecard_to_json(const Scorecard& s) {
               {"baseline", run_json(s.baseline)},
               {"oracle", run_json(s.oracle)},
               {"gaps", gaps},
+              {"late_oracle", run_json(s.late_oracle)},
+              {"reachable", reachable_json(s)},
               {"timeline", {{"detect_ms", optional_ms(t.detect_ms)}, {"mitigate_ms", optional_ms(t.mitigate_ms)},
                             {"recover_ms", optional_ms(t.recover_ms)}, {"detect_note", t.detect_note},
                             {"mitigate_note", t.mitigate_note}, {"recover_note", t.recover_note}}},
@@ -119,6 +146,7 @@ std::string scorecard_to_text(const Scorecard& s) {
       out += ", payment latency p95 " + gap_percent(*g->captured);
     out += s.gaps.empty() ? "" : "\n";
     out += s.gaps.empty() ? "(no gap: the baseline and oracle logs are both needed)\n" : gap_table(s);
+    out += reachable_text(s);
   }
   out += whole_run_table(s);
   if (!s.calm && s.incident_end_ms <= s.incident_start_ms) {

@@ -65,4 +65,37 @@ run_pair quiet --world "$work/quiet_world.json" --incident bank_b:latency=3000ms
 limited=$(grep -c RATE_LIMITED "$work/quiet/oracle/transactions.csv" || true)
 echo "quiet world: RATE_LIMITED rows: oracle $limited, baseline $(grep -c RATE_LIMITED "$work/quiet/base/transactions.csv" || true)"
 [[ $limited == 0 ]] || fail "the oracle's log has $limited RATE_LIMITED rows"
+# 3. The oracle one agent cycle late (--oracle-lag): the same plan, learnt one cycle after each change.
+started_on() {  # started_on LOG BANK FROM_S TO_S: attempts on BANK started in [FROM_S, TO_S) of the run
+  awk -F, -v bank="$2" -v from="$3" -v to="$4" 'NR > 1 && $6 == bank {
+      split(substr($1, 12, 12), t, /[:.]/)
+      ms = ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] - $9 - 12 * 3600 * 1000
+      if (ms >= from * 1000 && ms < to * 1000) n++
+    }
+    END { print n + 0 }' "$1"
+}
+mkdir -p "$work/late"
+for d in lag0 lag1; do "$tool" --data-dir "$work/late/$d" init >/dev/null; done
+lag_args=(--fast --oracle --start "$start" --tps 100 --duration 40s --seed 5 --quiet --incident bank_c:outage:10s+20s)
+"$sim" --data-dir "$work/late/lag0" "${lag_args[@]}" --oracle-lag 0s >/dev/null
+"$sim" --data-dir "$work/late/lag1" "${lag_args[@]}" --oracle-lag 1s >/dev/null
+plain_first=$(started_on "$work/late/lag0/transactions.csv" bank_c 10 30)
+late_first=$(started_on "$work/late/lag1/transactions.csv" bank_c 10 11)
+late_rest=$(started_on "$work/late/lag1/transactions.csv" bank_c 15 30)
+echo "late oracle: bank_c attempts started in the outage: lag 0 $plain_first; lag 1s $late_first in its first second, $late_rest from 15 s"
+[[ $plain_first == 0 ]] || fail "the oracle (lag 0) sent $plain_first attempts to bank_c during its outage"
+(( late_first > 0 )) || fail "the oracle 1 s late sent nothing to bank_c in the outage's first second: it is not late"
+[[ $late_rest == 0 ]] || fail "the oracle 1 s late still sent $late_rest attempts to bank_c from 15 s on"
+"$tool" --data-dir "$work/late/plain" init >/dev/null
+"$sim" --data-dir "$work/late/plain" --fast --oracle --start "$start" --tps 100 --duration 40s --seed 5 --quiet \
+  --incident bank_c:outage:10s+20s >/dev/null
+cmp -s "$work/late/plain/transactions.csv" "$work/late/lag0/transactions.csv" || fail "--oracle-lag 0s differs from --oracle"
+set +e
+msg=$("$sim" --data-dir "$work/late/lag0" --fast --duration 1s --oracle-lag 1s --quiet 2>&1); code=$?
+set -e
+[[ $code == 2 && $msg == *"--oracle-lag needs --oracle"* ]] || fail "--oracle-lag without --oracle: exit $code, \"$msg\""
+set +e
+msg=$("$sim" --data-dir "$work/late/lag0" --fast --oracle --duration 1s --oracle-lag soon --quiet 2>&1); code=$?
+set -e
+[[ $code == 2 && $msg == *'--oracle-lag "soon"'* ]] || fail "--oracle-lag soon: exit $code, \"$msg\""
 echo "ok: oracle capacity test"

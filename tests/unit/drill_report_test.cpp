@@ -151,6 +151,19 @@ TEST_CASE("the page opens with the scorecard's verdict and summary, in human lab
   for (const char* key : {"first_attempt", "latency_p95", "known_short", "bar_reason", "detect_ms", "_note"})
     CHECK_MESSAGE(html.find(key) == std::string::npos, key);
 
+  // What is reachable from the log, when the late oracle ran: its share and the agent's, in words.
+  Json late = sc;
+  late["reachable"] = {{"lag_ms", 1000},
+                       {"gaps", Json::array({Json{{"metric", "first_attempt_success"}, {"late_share", 0.94}, {"captured", 0.8}},
+                                             Json{{"metric", "latency_p95_ms"}, {"late_share", nullptr}, {"captured", nullptr}}})}};
+  CHECK(render_scorecard_summary_html(late).find(
+            "the oracle 1.0 s late (it learns every incident change one agent cycle after it happens, the soonest a cycle "
+            "can act on it); first-attempt gap: it captures 94%, the agent 80% of what it captures; p95 gap: it captures -, "
+            "the agent - of what it captures.") != std::string::npos);
+  CHECK(summary.find("Reachable from the log") == std::string::npos);
+  CHECK(render_drill_report_html([&] { DrillData dl = sample(); dl.scorecard = late; return dl; }()).find("late_share") ==
+        std::string::npos);
+
   // A passing verdict with known-short bars names them by label.
   Json green = sc;
   green["passed"] = true;

@@ -268,6 +268,36 @@ TEST_CASE("the baseline's own log as the agent's fails the gap bar; the oracle's
   CHECK_FALSE(bar(*late, "first_attempt_gap")->passed);
 }
 
+TEST_CASE("reachable from the log: the late oracle's share of the gap, and the agent's share of the late oracle's") {
+  OutageLogs logs;
+  // The late oracle moves off bank_b 2 s into the 20 s outage: 90% of the gap. An agent 5 s in
+  // captures 75% of the full gap and 15/18 of the late oracle's.
+  const std::string late_oracle = logs.agent(2);
+  ScoreInputs in = inputs(logs.agent(5), logs);
+  in.late_oracle_log_path = late_oracle;
+  auto card = compute_scorecard(in);
+  REQUIRE(card.ok());
+  REQUIRE(card->reachable.size() == 2);
+  const ReachableGap& fa = card->reachable[0];
+  CHECK(fa.key == "first_attempt_success");
+  REQUIRE(fa.late_share);
+  CHECK(*fa.late_share == doctest::Approx(0.9));
+  REQUIRE(fa.captured);
+  CHECK(*fa.captured == doctest::Approx(15.0 / 18.0));
+  CHECK(card->late_oracle_lag_ms == 1000);
+  // Reported, never a bar: the verdict is the full gap's; a missed bar names both shares.
+  CHECK_FALSE(bar(*card, "first_attempt_gap")->passed);
+  CHECK(bar(*card, "first_attempt_gap")->detail.ends_with("; the oracle one cycle late reaches 90% of the gap, the agent 83% of that"));
+  const std::string text = scorecard_to_text(*card);
+  CHECK(text.find("late oracle 97.0% = 90% of the gap; the agent captures 83% of the late oracle's gap") != std::string::npos);
+  CHECK(scorecard_to_json(*card)["reachable"]["gaps"][0]["late_share"].get<double>() == doctest::Approx(0.9));
+  // Without the late oracle's log nothing is reported.
+  auto plain = compute_scorecard(inputs(logs.agent(5), logs));
+  REQUIRE(plain.ok());
+  CHECK(plain->reachable.empty());
+  CHECK(scorecard_to_text(*plain).find("reachable") == std::string::npos);
+}
+
 TEST_CASE("a known-short bar is excused only at or above its floor, so an agent that does nothing never passes") {
   OutageLogs logs;
   // The baseline's own log is an agent that does nothing: every markable bar marked, it still fails.

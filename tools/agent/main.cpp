@@ -24,6 +24,9 @@ CLI::App* add_score_command(CLI::App& app, payops::AgentScoreFlags& sc) {
   score->add_option("--interval", sc.interval, "The agent's cycle interval (detection bar: two cycles)");
   score->add_option("--baseline", sc.baseline, "Log of the same traffic without the agent (needed by the gap bars)");
   score->add_option("--oracle", sc.oracle, "Log of the same traffic with `simulator --oracle` (needed by the gap bars)");
+  score->add_option("--late-oracle", sc.late_oracle,
+                    "Log of `simulator --oracle --oracle-lag INTERVAL`: what is reachable from the log, reported "
+                    "beside the gaps (not a bar)");
   score->add_option("--samples", sc.samples, "JSON lines of `config-tool show --json` taken during the drill");
   score->add_option("--detect-from", sc.detect_from, "Time detection from this offset instead of the incident start");
   score->add_option("--max-health-changes", sc.max_health_changes, "Flap bar per bank (default: the incident's edges)");

@@ -53,6 +53,8 @@ int main(int argc, char** argv) try {
   app.add_option("--count", f.count, "Stop after this many payments")->check(at_least(0));
   app.add_flag("--oracle", options.oracle,
                "Hindsight-perfect routing for drill baselines: route around banks while a scripted --incident affects them");
+  app.add_option("--oracle-lag", f.oracle_lag,
+                 "With --oracle: learn every incident change this much later (1s: the oracle one agent cycle late)");
   app.add_flag("--fast", options.fast, "Unpaced virtual time: as fast as the machine goes (needs --count or --duration)");
   app.add_option("--start", f.start, "--fast: virtual start time: now (default), -1h (relative), or 2026-11-22T12:00:00.000Z");
   app.add_option("--seed", f.seed, "Random seed (default: from the OS)");
