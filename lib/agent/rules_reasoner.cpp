@@ -203,15 +203,20 @@ double slow_rate(const BankWindowStats& s, std::int64_t slow_ms) {
 // Not silent by finish time, its attempts may still CRAWL: counted by start, too few finish fast
 // (silence.h, bank_crawling). The slow_bank drill, seed 2: a 2.5 s-median bank_c was never silent,
 // and kept its share for 5 s until the slow-call rule saw 47% of 77 attempts slow.
+// The crawl's spans reach slow_ms further back (attempts by start, each given slow_ms to finish): a
+// change within them moves its share by itself (a weight cut 6.5 s ago: the starts before it
+// predict many times what the bank now gets).
 BankSilence silence_of(const Ctx& c, const Bank& b, std::int64_t slow_ms) {
   if (b.circuit_breaker.state != BreakerState::closed) return {};
   const TimeMs span_since = c.now() - c.o.silence.window_ms - c.o.silence.baseline_ms;
+  std::optional<TimeMs> last_moved;
   for (const char* field : {"weight", "circuit_breaker.state", "health_status"}) {
     const std::optional<TimeMs> at = changed_at(c.config, bank_path(b, field));
     if (at && *at >= span_since) return {};
+    if (at) last_moved = std::max(last_moved.value_or(*at), *at);
   }
   BankSilence s = bank_silence(c.obs.rows, b.id, c.now(), c.o.silence);
-  if (s.silent || s.traffic_falling) return s;
+  if (s.silent || s.traffic_falling || (last_moved && *last_moved >= span_since - slow_ms)) return s;
   if (const BankCompletion crawl = bank_crawling(c.obs.rows, b.id, c.now(), slow_ms, c.o.silence); crawl.hanging) {
     s.silent = s.crawling = true;
     s.expected = crawl.expected;

@@ -227,3 +227,22 @@ TEST_CASE("crawling: a bank whose median goes to 2.5 s is not silent by finish t
   CHECK_FALSE(bank_crawling(tail.observe(kNow).rows, "bank_b", kNow, 1500, SilenceOptions{}).hanging);
   CHECK_FALSE(find_action(decide_rules(c, tail.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
 }
+
+TEST_CASE("crawling is not judged across a weight cut: the starts before it predict more than the bank now gets") {
+  Config c = test::two_bank_config();
+  Rows rows;
+  per_second(rows, kNow - 20'000, kNow, 400, "bank_a");
+  per_second(rows, kNow - 20'000, kNow - 6'500, 200, "bank_b");
+  per_second(rows, kNow - 6'500, kNow, 5, "bank_b");  // cut 6.5 s ago, all fast: nothing crawls
+  RerouteTraffic cut;
+  cut.weights["bank_b"] = 15;  // one guardrail step
+  apply_all(c, Decision{{Action{cut, "t", Json{{"intended", Json{{"bank_a", 60}, {"bank_b", 40}}}}}}, {}}, kNow - 6'500);
+  const Observation obs = rows.observe(kNow);
+  // Across the cut the log says "too few": the verdict would be wrong ...
+  CHECK(bank_crawling(obs.rows, "bank_b", kNow, 1500, SilenceOptions{}).hanging);
+  // ... so the rules do not ask while the crawl's spans reach back over the change.
+  REQUIRE(c.banks[1].weight == 15);
+  const Decision d = decide_rules(c, obs, RulesOptions{});
+  CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+  CHECK_FALSE(find_action(d, "update_bank_health", "bank_b"));
+}
