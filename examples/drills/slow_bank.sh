@@ -18,10 +18,11 @@ drill_run 50 bank_c:latency=2500ms:8s+30s
 # At healing5 8d2cdb3: p95 gap 95% / 78% / 95% on seeds 1-3, 93% on the default seed. Seed 2, per second
 # of payment start: bank_c kept its share for 5 s (8-12 s: ~100 slow payments beyond the oracle's) until
 # the slow-call rule saw 47% of 77 attempts slow; its floor of 1 then cost ~2 slow payments a second
-# (~55 over the incident). At b09cee0, a bank whose attempts crawl (counted by start, too few finish
-# fast; lib/agent/silence.h) is silent: bank_c's breaker opens at 12 s on seed 2 (4 of 44 due finished
-# fast) and no floor trickle follows. p95 gap 95% / 85% / 95% on seeds 1-3, 93% on the default seed;
-# first-attempt gap 73% on seed 2, the only seed with room (examples/drills/run_seeds.sh --seeds 3
-# --jobs 1; default seed: bash examples/drills/slow_bank.sh), so the p95_gap mark is gone.
+# (~55 over the incident). Since b09cee0 (measured at e723356 too), a bank whose attempts crawl (counted
+# by start, too few finish fast; lib/agent/silence.h) is silent: bank_c's breaker opens at 12 s on seed
+# 2 (4 of 44 due finished fast) and no floor trickle follows. p95 gap 95% / 85% / 95% on seeds 1-3, 93%
+# on the default seed; first-attempt gap 73% on seed 2, the only seed with room
+# (examples/drills/run_seeds.sh --seeds 3 --jobs 1; default seed: bash examples/drills/slow_bank.sh), so
+# the p95_gap mark is gone.
 drill_score 50 --detect-from 10500ms --known-short first_attempt_gap \
   --bar-reason "gray failure: slow, not failing, so payment latency p95 is the gap to capture"
