@@ -26,6 +26,9 @@ drill_run 180 bank_c:errors=0.06:0s+90s bank_a:errors=0.05:90s
 # detection 0 s and mitigation 15-24 s on all three (so those marks are gone); the oracle has no p95
 # room. Seed 2 misses gain and first-attempt gap (its cause not analysed this round); the hindsight
 # oracle itself gains only +0.7 there (above).
+# At healing5 8d2cdb3, b09cee0 and e723356 alike (no change from the capacity fixes): gain +1.2 / +0.3 /
+# +1.5 pt on seeds 1-3, +1.3 on the default seed; first-attempt gap 108% / 47% / 173%, default 129%
+# (examples/drills/run_seeds.sh --seeds 3 --jobs 1; default seed: bash examples/drills/drift.sh)
 drill_score 180 --detect-from 90s --min-first-attempt-gain 1.0 \
   --known-short gain --known-short first_attempt_gap --known-short p95_gap \
   --bar-reason "drift: no outage; the headline is the whole-run gain over static weights"

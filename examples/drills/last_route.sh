@@ -19,5 +19,10 @@ drill_run 40 bank_a:outage:8s+20s bank_b:outage:8s+20s bank_c:outage:8s+20s
 # With healing4's rules (burst, decided probes, slow start; run_seeds.sh --seeds 3 --jobs 2 at the
 # merge of 302ad61 and main d7fbcc6): seeds 1-3 eventual success 91.9 / 91.5 / 91.7% against 90.1 /
 # 90.2 / 88.9%, first-attempt success 24.9 / 26.8 / 26.8%, attempts per payment 2.43 / 2.30 / 2.31.
+# At healing5 8d2cdb3, b09cee0 and e723356: incident window unchanged (eventual success 91.9 / 91.5 /
+# 91.7% on seeds 1-3, 92.1% on the default seed; first-attempt success 24.9 / 26.8 / 26.8%, 21.8%);
+# whole-run first-attempt gain -7.1 / -3.9 / -4.3 pt at 8d2cdb3 and -8.1 / -3.9 / -5.1 at b09cee0 and
+# e723356, -16.4 / -3.9 / -6.6 before (bank_d's ceiling is learned while it is a little past it)
+# (examples/drills/run_seeds.sh --seeds 3 --jobs 1; default seed: bash examples/drills/last_route.sh)
 drill_score 40 --max-health-changes 2 --known-short first_attempt_gap --known-short p95_gap \
   --bar-reason "last route: bank_d alone is past its capacity, so the oracle has no first-attempt room and buys its p95 with failed payments"

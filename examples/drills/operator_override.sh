@@ -15,6 +15,9 @@ drill_run 35 bank_b:outage:6s+25s
 # 1-3: first-attempt gap 96% / 92% / 97%, p95 gap 99% / 99% / 100% (examples/drills/run_seeds.sh
 # --seeds 3 --jobs 2, healing4 at 302ad61), so the known-short mark is gone (88% on seed 2 before the
 # burst rule: a straggler success ended bank_b's run of faults, its breaker opened a second late).
+# At healing5 8d2cdb3, b09cee0 and e723356 alike: first-attempt gap 96% / 92% / 97% on seeds 1-3, 96% on
+# the default seed; p95 gap 99% / 99% / 100%, default 99% (examples/drills/run_seeds.sh --seeds 3 --jobs
+# 1; default seed: bash examples/drills/operator_override.sh)
 drill_score 35 \
   --bar-reason "the operator forces the failing bank back in mid-outage; the agent must leave it there"
 ct history --json --last 0 > "$data/history.json"

@@ -11,9 +11,18 @@ drill_run 50 bank_c:latency=2500ms:8s+30s
 # The agent sees it from the rows that stop arriving (silence) or the slow calls, ejects or floors
 # bank_c, and brings it back only when its attempts finish fast at the rate its share predicts:
 # detection 0 s and mitigation 0.5 s on the default seed (detect and mitigate pass on seeds 1-3 too),
-# p95 gap 93% on the default seed. The p95 gap stays known-short: seeds 1-3 give 95% / 78% / 95%
+# p95 gap 93% on the default seed. The p95 gap was known-short: seeds 1-3 gave 95% / 78% / 95%
 # (examples/drills/run_seeds.sh --seeds 3 --jobs 2, at ba915f3 and at healing4 302ad61 alike; the
 # 78% run, by the analysis of an earlier round: silence is not clear enough, since a third of a 2.5
 # s-median bank's attempts still finish within 2 s, and the slow-call rule acts later).
-drill_score 50 --detect-from 10500ms --known-short first_attempt_gap --known-short p95_gap \
+# At healing5 8d2cdb3: p95 gap 95% / 78% / 95% on seeds 1-3, 93% on the default seed. Seed 2, per second
+# of payment start: bank_c kept its share for 5 s (8-12 s: ~100 slow payments beyond the oracle's) until
+# the slow-call rule saw 47% of 77 attempts slow; its floor of 1 then cost ~2 slow payments a second
+# (~55 over the incident). Since b09cee0 (measured at e723356 too), a bank whose attempts crawl (counted
+# by start, too few finish fast; lib/agent/silence.h) is silent: bank_c's breaker opens at 12 s on seed
+# 2 (4 of 44 due finished fast) and no floor trickle follows. p95 gap 95% / 85% / 95% on seeds 1-3, 93%
+# on the default seed; first-attempt gap 73% on seed 2, the only seed with room
+# (examples/drills/run_seeds.sh --seeds 3 --jobs 1; default seed: bash examples/drills/slow_bank.sh), so
+# the p95_gap mark is gone.
+drill_score 50 --detect-from 10500ms --known-short first_attempt_gap \
   --bar-reason "gray failure: slow, not failing, so payment latency p95 is the gap to capture"

@@ -76,8 +76,8 @@ struct Observation {
 };
 
 // A bank's throughput ceiling learned from the log: in every whole second of [since_ms, until_ms)
-// where the bank was saturated (>= 3 RATE_LIMITED rows and >= 10% of that second's attempts: the odd
-// 429 at low load says nothing), the attempts it did serve are what it could take; the ceiling is the
+// where the bank was saturated (>= 3 RATE_LIMITED rows, and >= 10% of that second's attempts or more
+// than its other soft failures in it: the odd 429 at low load says nothing), the attempts it did serve are what it could take; the ceiling is the
 // median over those seconds (attempts per second). nullopt with fewer than 3 saturated seconds (its
 // ceiling is above anything it was offered: no limit known).
 std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms,

@@ -200,17 +200,35 @@ double slow_rate(const BankWindowStats& s, std::int64_t slow_ms) {
 
 // The silence verdict (silence.h) for a bank whose share nobody moved: a change to its weight or
 // breaker within the span moves its share of finished attempts by itself, so such a bank is not judged.
-BankSilence silence_of(const Ctx& c, const Bank& b) {
+// Not silent by finish time, its attempts may still CRAWL: counted by start, too few finish fast
+// (silence.h, bank_crawling). The slow_bank drill, seed 2: a 2.5 s-median bank_c was never silent,
+// and kept its share for 5 s until the slow-call rule saw 47% of 77 attempts slow.
+// The crawl's spans reach slow_ms further back (attempts by start, each given slow_ms to finish): a
+// change within them moves its share by itself (a weight cut 6.5 s ago: the starts before it
+// predict many times what the bank now gets).
+BankSilence silence_of(const Ctx& c, const Bank& b, std::int64_t slow_ms) {
   if (b.circuit_breaker.state != BreakerState::closed) return {};
   const TimeMs span_since = c.now() - c.o.silence.window_ms - c.o.silence.baseline_ms;
+  std::optional<TimeMs> last_moved;
   for (const char* field : {"weight", "circuit_breaker.state", "health_status"}) {
     const std::optional<TimeMs> at = changed_at(c.config, bank_path(b, field));
     if (at && *at >= span_since) return {};
+    if (at) last_moved = std::max(last_moved.value_or(*at), *at);
   }
-  return bank_silence(c.obs.rows, b.id, c.now(), c.o.silence);
+  BankSilence s = bank_silence(c.obs.rows, b.id, c.now(), c.o.silence);
+  if (s.silent || s.traffic_falling || (last_moved && *last_moved >= span_since - slow_ms)) return s;
+  if (const BankCompletion crawl = bank_crawling(c.obs.rows, b.id, c.now(), slow_ms, c.o.silence); crawl.hanging) {
+    s.silent = s.crawling = true;
+    s.expected = crawl.expected;
+    s.finished = crawl.finished;
+  }
+  return s;
 }
 
 std::string silence_numbers(const BankSilence& s, const RulesOptions& o) {
+  if (s.crawling)
+    return fmt::format("crawling: {} of the attempts that started in {} s finished fast where its share predicts {:.0f}",
+                       s.finished, static_cast<double>(o.silence.window_ms) / 1000, s.expected);
   return fmt::format("silent: {} attempts finished in the last {} s where its {} share of the {} s before predicts {:.0f}",
                      s.finished, static_cast<double>(o.silence.window_ms) / 1000, format_percent(s.baseline_share),
                      static_cast<double>(o.silence.baseline_ms) / 1000, s.expected);
@@ -258,7 +276,7 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
   v.slow_ms = slow_call_threshold_ms(c.config, c.obs, b.id, c.o);
   v.slow_rate_S = slow_rate(v.S, v.slow_ms);
   v.slow_rate_E = slow_rate(v.E, v.slow_ms);
-  v.silence = silence_of(c, b);
+  v.silence = silence_of(c, b, v.slow_ms);
   v.outlier = is_outlier(c, b, v.E, v.peer_fault_rate);
   return v;
 }
@@ -287,21 +305,25 @@ void health_action(Ctx& c, const BankView& v, BankPlan& plan, Health to, std::st
   plan.health = to;
 }
 
+// The eligible banks other than `self` (enabled, not down, breaker not open: is_eligible), the set
+// the panic, capacity and retry rules look at for somewhere else to send traffic.
+std::vector<const Bank*> other_eligible(const Config& config, const Bank& self) {
+  std::vector<const Bank*> out;
+  for (const Bank& b : config.banks)
+    if (b.id != self.id && is_eligible(b)) out.push_back(&b);
+  return out;
+}
+
 // Panic: every other eligible bank is failing too, so ejecting this one would only pile its load onto
 // failing banks. False when there is no other eligible bank (the guardrail's last-route rule decides).
 bool panic(const Ctx& c, const Bank& self) {
-  int others = 0, failing = 0;
-  for (const Bank& b : c.config.banks) {
-    if (!b.enabled || b.id == self.id || b.health_status == Health::down ||
-        b.circuit_breaker.state == BreakerState::open)
-      continue;
-    ++others;
-    const BankWindowStats* s = c.obs.short_window.find(b.id);
-    if (s && s->served() >= static_cast<std::uint64_t>(b.circuit_breaker.min_requests) &&
-        s->fault_rate() > b.circuit_breaker.failure_rate_threshold)
-      ++failing;
-  }
-  return others > 0 && failing == others;
+  const std::vector<const Bank*> others = other_eligible(c.config, self);
+  const auto failing = std::count_if(others.begin(), others.end(), [&](const Bank* b) {
+    const BankWindowStats* s = c.obs.short_window.find(b->id);
+    return s && s->served() >= static_cast<std::uint64_t>(b->circuit_breaker.min_requests) &&
+           s->fault_rate() > b->circuit_breaker.failure_rate_threshold;
+  });
+  return !others.empty() && failing == static_cast<std::ptrdiff_t>(others.size());
 }
 
 // Attempts per second over the short window, every bank.
@@ -311,21 +333,22 @@ double attempts_per_s(const Ctx& c) {
   return per_s(attempts, c.obs.short_window_ms);
 }
 
-// The learned ceilings of the eligible banks other than `self`, summed; nullopt when there is none or
-// one has no ceiling learned (it has room as far as the log knows).
+// The learned ceilings of the eligible banks other than `self` with a closed breaker, summed; nullopt
+// when there is none or one has no ceiling learned (it has room as far as the log knows). A half_open
+// bank is on trial, its traffic a few probes: it is no room to plan on, learned or not (overload,
+// seeds 2 and default: bank_c, down, went half_open for one cycle, and its unknown ceiling lifted
+// the capacity panic in that very cycle; the failing bank_b was ejected onto bank_a and bank_d, which
+// then refused 90-170 attempts a second).
 std::optional<double> others_ceiling_per_s(const Ctx& c, const Bank& self) {
-  int others = 0;
+  std::vector<const Bank*> others = other_eligible(c.config, self);
+  std::erase_if(others, [](const Bank* b) { return b->circuit_breaker.state != BreakerState::closed; });
+  if (others.empty()) return std::nullopt;
   double room_per_s = 0;
-  for (const Bank& b : c.config.banks) {
-    if (!b.enabled || b.id == self.id || b.health_status == Health::down ||
-        b.circuit_breaker.state == BreakerState::open)
-      continue;
-    ++others;
-    const auto ceiling = learned_capacity_per_s(c.obs.rows, b.id, c.obs.long_since(), c.now());
+  for (const Bank* b : others) {
+    const auto ceiling = learned_capacity_per_s(c.obs.rows, b->id, c.obs.long_since(), c.now());
     if (!ceiling) return std::nullopt;
     room_per_s += *ceiling;
   }
-  if (others == 0) return std::nullopt;
   return room_per_s;
 }
 
@@ -939,27 +962,32 @@ void weights_rule(Ctx& c, const std::vector<BankView>& views, const std::map<std
   emit_reroute(c, wp, intent, up_step);
 }
 
+// Refusing for load: RATE_LIMITED on >= degrade_enter of the bank's attempts in the window (rule 6's
+// load signal, read once per bank).
+bool refusing_for_load(const Ctx& c, const BankWindowStats& S) {
+  return BankWindowStats::ratio(S.rate_limited(), S.attempts) >= c.o.degrade_enter;
+}
+
 // Is there somewhere else for a retry to go: another routable bank with a closed breaker that is not
 // failing (short-window fault rate below degrade_enter, or too few served attempts to say)? A retry
 // goes to a bank not yet tried for the payment when one is left (CONTRACT.md), so without one, fewer
 // retries on this bank only lose the payments its load refuses now and would serve a second later.
 bool retry_has_elsewhere(const Ctx& c, const Bank& self) {
-  for (const Bank& b : c.config.banks) {
-    if (b.id == self.id || !is_routable(b) || b.circuit_breaker.state != BreakerState::closed) continue;
-    const BankWindowStats* s = c.obs.short_window.find(b.id);
-    if (!s || s->served() < static_cast<std::uint64_t>(c.o.probe_min_requests) || s->fault_rate() < c.o.degrade_enter)
-      return true;
-  }
-  return false;
+  const std::vector<const Bank*> others = other_eligible(c.config, self);
+  return std::any_of(others.begin(), others.end(), [&](const Bank* b) {
+    if (!is_routable(*b) || b->circuit_breaker.state != BreakerState::closed) return false;
+    const BankWindowStats* s = c.obs.short_window.find(b->id);
+    return !s || s->served() < static_cast<std::uint64_t>(c.o.probe_min_requests) || s->fault_rate() < c.o.degrade_enter;
+  });
 }
 
 // The retry policy rule 6 wants for a troubled bank, or nullopt: `low` when a retry has somewhere else
 // to go (one quick retry there beats more load here); `high` when it has not and the trouble is load
 // (the last route refusing for load serves a refused attempt seconds later: patient retries spread the
 // burst instead of giving the payment up); nothing otherwise.
-std::optional<RetryLevel> troubled_retry_level(const Ctx& c, const Bank& b, const BankWindowStats& S) {
+std::optional<RetryLevel> troubled_retry_level(const Ctx& c, const Bank& b, bool refusing) {
   if (retry_has_elsewhere(c, b)) return RetryLevel::low;
-  if (BankWindowStats::ratio(S.rate_limited(), S.attempts) >= c.o.degrade_enter) return RetryLevel::high;
+  if (refusing) return RetryLevel::high;
   return std::nullopt;
 }
 
@@ -974,13 +1002,13 @@ void retry_rule(Ctx& c, const BankView& v, const BankPlan& plan) {
   const double transient_share = BankWindowStats::ratio(transient, S.soft_failures);
   const HistoryEntry* last = last_change(c.config, bank_path(b, "retry_policy"));
   // Trouble is the health verdict or the load signal.
-  const bool troubled = plan.health == Health::degraded ||
-                        BankWindowStats::ratio(S.rate_limited(), S.attempts) >= c.o.degrade_enter;
+  const bool refusing = refusing_for_load(c, S);
+  const bool troubled = plan.health == Health::degraded || refusing;
   const std::optional<RetryLevel> wanted =
       troubled && plan.breaker == BreakerState::closed &&
               S.attempts >= static_cast<std::uint64_t>(b.circuit_breaker.min_requests) &&
               S.soft_failure_rate() >= c.o.degrade_enter && transient_share >= c.o.transient_share
-          ? troubled_retry_level(c, b, S)
+          ? troubled_retry_level(c, b, refusing)
           : std::nullopt;
   if (wanted && b.retry_policy.level != *wanted) {
     Json before = Json{{"level", to_string(b.retry_policy.level)},     {"max_retries", b.retry_policy.max_retries},

@@ -11,8 +11,11 @@
 // close cannot reopen it. A SILENT bank's attempts stopped finishing while its peers' go on (silence.h:
 // far fewer rows in the last 2 s than its share of the 4 s before predicts, beyond what chance can
 // explain, while the peers' own rate holds): its attempts hang, seconds before the slow rows or
-// timeouts that prove it arrive. Silence is judged only on a bank whose weight, breaker and health
-// nobody changed within those 6 s.
+// timeouts that prove it arrive. A bank whose attempts CRAWL counts as silent too (silence.h,
+// bank_crawling: counted by start, fewer than half of its attempts of the last 2 s that have had the
+// slow-call threshold to finish did so, against its share of the starts in the 4 s before, beyond
+// chance): a 2.5 s-median bank still finishes its share of rows in any 2 s. Silence is judged only on
+// a bank whose weight, breaker and health nobody changed within those 6 s.
 // An OUTLIER fails more than its peers AND than it used to: its fault rate in the evidence is >=
 // outlier_margin above both the pooled fault rate of the other enabled banks with a closed breaker
 // (short window) and its own norm (the long window before the short one), each over >= 100 served
@@ -40,8 +43,8 @@
 //    or down) at once, and no breaker opens when every other eligible bank is failing too (panic:
 //    ejecting would only pile the load onto failing banks; the failure is not one bank's). Nor does
 //    one open in a CAPACITY PANIC: the bank still succeeds on >= serving_min_success of its served
-//    attempts, every other eligible bank has a learned ceiling, and those ceilings sum below the
-//    attempts per second (its traffic would become RATE_LIMITED and retry storms elsewhere, worse
+//    attempts, every other eligible bank with a closed breaker has a learned ceiling (a half_open one
+//    is on trial, no room to plan on), and those ceilings sum below the attempts per second (its traffic would become RATE_LIMITED and retry storms elsewhere, worse
 //    than a bank that still serves some; the weight rule keeps it at its floor). The guardrail
 //    refuses any action that would leave zero eligible routes.
 //    open -> half_open: after the hold, open_duration_s x the number of opens of this breaker within

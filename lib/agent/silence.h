@@ -48,6 +48,9 @@ struct BankSilence {
   double baseline_share = 0;   // its share of finished attempts in the baseline span
   bool traffic_falling = false;  // the peers' own rate fell by more than `ratio`: no verdict
   bool silent = false;
+  // Set by the reasoner from bank_crawling when the rows by finish time do not say silent (then
+  // expected / finished are the crawl's: attempts started in the span, and those that finished fast).
+  bool crawling = false;
 };
 
 // The silence verdict for bank_id over rows ending at min(now_ms, newest row). Rows without a bank
@@ -70,5 +73,17 @@ struct BankCompletion {
 };
 BankCompletion completion_since(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms,
                                 double share, std::int64_t fast_ms, const SilenceOptions& options);
+
+// Crawling: counted by START. Of the bank's attempts that started in the last window_ms that have
+// had fast_ms to finish (started in [now - window_ms - fast_ms, now - fast_ms]), too few finished fast:
+// under hang_ratio of what its share of the attempts started in the baseline_ms before that span
+// predicts from its peers' starts in the span, and so few that chance cannot explain it (Poisson tail
+// < eject_alpha, as for silence). Silence counts rows by when they FINISH, so a bank whose median goes
+// to 2.5 s still finishes about its share's rows in any 2 s (the slow attempts started seconds before)
+// and is never silent; by start, only its fast few (~15%) are there. The share is the log's, not the
+// config's (a primary_first router or retries give a bank another share than its weight's).
+// `expected` and `finished` are over the span; `hanging` is the verdict; `finishing` is unused.
+BankCompletion bank_crawling(const RowWindow& rows, std::string_view bank_id, TimeMs now_ms, std::int64_t fast_ms,
+                             const SilenceOptions& options);
 
 }  // namespace payops

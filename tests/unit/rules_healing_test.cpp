@@ -174,6 +174,29 @@ TEST_CASE("capacity is learned from the seconds a bank rate-limited") {
   CHECK_FALSE(learned_capacity_per_s(obs.rows, "bank_z", kNow - 20'000, kNow));
 }
 
+TEST_CASE("capacity is learned from a bank a little past its ceiling; 429s among many faults are no ceiling") {
+  // 400 attempts a second, 20 refused (5%) beside 4 other faults: saturated, though under a tenth.
+  Rows rows;
+  for (TimeMs s = kNow - 5000; s < kNow; s += 1000) {
+    for (int k = 0; k < 400; ++k) {
+      const ErrorCode code = k % 20 == 19 ? ErrorCode::RATE_LIMITED : k % 100 == 50 ? ErrorCode::NETWORK_ERROR : ErrorCode::none;
+      rows.add(s + k * 1000 / 400, "bank_a", code);
+    }
+  }
+  // A bank failing for other reasons (chaos at 70%): its 429s, 7% of its attempts, are a tenth of its faults.
+  for (TimeMs s = kNow - 5000; s < kNow; s += 1000) {
+    for (int k = 0; k < 100; ++k) {
+      const ErrorCode code = k < 7 ? ErrorCode::RATE_LIMITED : k < 70 ? ErrorCode::BANK_UNAVAILABLE : ErrorCode::none;
+      rows.add(s + k * 10, "bank_b", code);
+    }
+  }
+  const Observation obs = rows.observe(kNow);
+  const auto cap = learned_capacity_per_s(obs.rows, "bank_a", kNow - 5000, kNow);
+  REQUIRE(cap);
+  CHECK(*cap == doctest::Approx(380));
+  CHECK_FALSE(learned_capacity_per_s(obs.rows, "bank_b", kNow - 5000, kNow));
+}
+
 TEST_CASE("capacity: traffic taken from a failing bank is not piled onto a bank past its ceiling") {
   Config c = test::two_bank_config();  // bank_a 60, bank_b 40
   Rows rows;
@@ -187,6 +210,20 @@ TEST_CASE("capacity: traffic taken from a failing bank is not piled onto a bank 
   CHECK(rerouted(d, "bank_b") > 20);
   CHECK(a->reason.find("capacity") != std::string::npos);
   CHECK(a->evidence.contains("capacity"));
+}
+
+TEST_CASE("capacity panic: a half_open bank is no room, its unknown ceiling does not lift the panic") {
+  Config c = default_config();  // bank_a 50, bank_b 25, bank_c 15, bank_d 10
+  c.banks[3].enabled = false;
+  c.banks[2].circuit_breaker.state = BreakerState::half_open;  // bank_c on trial, no rows, no ceiling
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow, 75, "bank_a", 5, ErrorCode::RATE_LIMITED);  // 60/s served: its ceiling
+  int i = 0;
+  for (TimeMs s = kNow - 30'000; s < kNow; s += 1000)  // 60% faults: above the 50% threshold, 40% served
+    for (int k = 0; k < 25; ++k, ++i) rows.add(s + k * 40, "bank_b", i % 5 < 3 ? ErrorCode::NETWORK_ERROR : ErrorCode::none);
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+  CHECK(has_note(d, "bank_b: breaker left closed: capacity panic"));
 }
 
 TEST_CASE("capacity: a bank with no learned ceiling takes at most a quarter more than its peak served second") {

@@ -194,3 +194,55 @@ TEST_CASE("rules: half_open probes that hang reopen the breaker even when the fe
   CHECK(std::get<SetCircuitBreaker>(a->args).state == BreakerState::open);
   CHECK(a->reason.find("6 of 57 expected probes finished") != std::string::npos);
 }
+
+TEST_CASE("crawling: a bank whose median goes to 2.5 s is not silent by finish time, but by start it is") {
+  // bank_b (share 0.4 of two_bank_config) answers 85% of the attempts started in the last 5 s in
+  // 2.5 s: rows by finish time still arrive at its share's rate (the slow ones started seconds before),
+  // but of the attempts that started in the span and had 1.5 s to finish, only its fast 15% did.
+  Config c = test::two_bank_config();
+  const auto build = [](double slow_share) {
+    Rows rows;
+    per_second(rows, kNow - 10'000, kNow, 60, "bank_a");
+    per_second(rows, kNow - 10'000, kNow - 5'000, 40, "bank_b");
+    int i = 0;
+    for (TimeMs start = kNow - 5'000; start < kNow; start += 25, ++i) {
+      const std::int64_t latency = (i % 100) < slow_share * 100 ? 2'500 : 200;
+      if (start + latency <= kNow) rows.add(start + latency, "bank_b", ErrorCode::none, latency);
+    }
+    return rows;
+  };
+  Rows crawl = build(0.85);
+  const Observation obs = crawl.observe(kNow);
+  CHECK_FALSE(bank_silence(obs.rows, "bank_b", kNow, SilenceOptions{}).silent);
+  const BankCompletion by_start = bank_crawling(obs.rows, "bank_b", kNow, 1500, SilenceOptions{});
+  CHECK(by_start.expected == doctest::Approx(80).epsilon(0.05));
+  CHECK(by_start.finished <= 16);  // its fast 15%
+  CHECK(by_start.hanging);
+  const Decision d = decide_rules(c, obs, RulesOptions{});
+  const Action* open = find_action(d, "set_circuit_breaker", "bank_b");
+  REQUIRE(open);
+  CHECK(open->reason.find("crawling") != std::string::npos);
+  // A bank with its usual long tail (7% of attempts at 2.5 s) is not crawling.
+  Rows tail = build(0.07);
+  CHECK_FALSE(bank_crawling(tail.observe(kNow).rows, "bank_b", kNow, 1500, SilenceOptions{}).hanging);
+  CHECK_FALSE(find_action(decide_rules(c, tail.observe(kNow), RulesOptions{}), "set_circuit_breaker", "bank_b"));
+}
+
+TEST_CASE("crawling is not judged across a weight cut: the starts before it predict more than the bank now gets") {
+  Config c = test::two_bank_config();
+  Rows rows;
+  per_second(rows, kNow - 20'000, kNow, 400, "bank_a");
+  per_second(rows, kNow - 20'000, kNow - 6'500, 200, "bank_b");
+  per_second(rows, kNow - 6'500, kNow, 5, "bank_b");  // cut 6.5 s ago, all fast: nothing crawls
+  RerouteTraffic cut;
+  cut.weights["bank_b"] = 15;  // one guardrail step
+  apply_all(c, Decision{{Action{cut, "t", Json{{"intended", Json{{"bank_a", 60}, {"bank_b", 40}}}}}}, {}}, kNow - 6'500);
+  const Observation obs = rows.observe(kNow);
+  // Across the cut the log says "too few": the verdict would be wrong ...
+  CHECK(bank_crawling(obs.rows, "bank_b", kNow, 1500, SilenceOptions{}).hanging);
+  // ... so the rules do not ask while the crawl's spans reach back over the change.
+  REQUIRE(c.banks[1].weight == 15);
+  const Decision d = decide_rules(c, obs, RulesOptions{});
+  CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
+  CHECK_FALSE(find_action(d, "update_bank_health", "bank_b"));
+}
