@@ -25,6 +25,8 @@ else
   kill "${pids[@]}" 2>/dev/null || true
   pids=()
 fi
-# Known-short until the agent heals better (issue 14, branch healing), measured on the default seed in
-# virtual time: first-attempt gap 77% (bar 90%).
-drill_score 40 --known-short first_attempt_gap
+# Every bar passes (the known-short mark went at 12d635e): first-attempt gap 95% on the default seed,
+# 95% / 93% / 95% on seeds 1-3, p95 gap 98-99%; the oracle one cycle late reaches 94-96% of the
+# first-attempt gap, the agent 97-101% of that (`DRILL_SEED=N bash examples/cron/cron_drill.sh`).
+# It was 77% before the healing work (issue 14).
+drill_score 40
