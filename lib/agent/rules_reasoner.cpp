@@ -165,6 +165,11 @@ struct BankView {
   BankSilence silence;  // judged only with its breaker closed and its weight unchanged for the span
   double peer_fault_rate = 0;  // pooled over the other enabled banks with a closed breaker (short window)
   bool outlier = false;
+  // Rows are counted by when they finished. While traffic falls (silence.h: the peers' own rate
+  // fell), the last rows are the slow tail of attempts that started earlier, so a slow-call share or
+  // a p95 of the window says nothing of the bank: no slow verdict then (the live drill's end made
+  // bank_d, the slowest bank, "slow" 4 s after the last payment started).
+  bool slow_judgeable() const { return !silence.traffic_falling; }
 };
 
 // What this cycle decided for a bank so far.
@@ -572,6 +577,8 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
     health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, silence_numbers(v.silence, c.o)));
   } else if (v.outlier) {
     health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, outlier_numbers(v)));
+  } else if (!v.slow_judgeable()) {
+    return;
   } else if (v.S.attempts >= std::max<std::uint64_t>(min_requests, kSlowMinAttempts) && v.slow_rate_S >= c.o.slow_enter) {
     health_action(c, v, plan, Health::degraded,
                   fmt::format("{}: degraded: slow, {} of {} attempts took >= {} ms (enter at {}), p95 {} ms", b.id,
@@ -768,7 +775,7 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
     wp.why[b.id] = fmt::format("{}; floor 1", silence_numbers(v.silence, c.o));
     return std::min<std::int64_t>(1, floor_weight);
   }
-  const bool slow = v.slow_rate_E >= c.o.slow_enter && E.attempts >= kSlowMinAttempts;
+  const bool slow = v.slow_judgeable() && v.slow_rate_E >= c.o.slow_enter && E.attempts >= kSlowMinAttempts;
   const bool bad = E.fault_rate() >= c.o.degrade_enter || slow || v.outlier;
   const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave;
   const std::string numbers = fmt::format("{} faults, {} slow (>= {} ms) over {} recent attempts", format_percent(E.fault_rate()),

@@ -70,7 +70,8 @@
 //    served attempts with a fault rate >= degrade_enter and the long window agrees at >= half of it;
 //    or the bank is SLOW: slow-call rate >= slow_enter over >= max(min_requests, 50) attempts (rows
 //    are written when attempts finish, so a thin window over-represents the slow ones), or p95 >=
-//    latency_enter_ms in both windows.
+//    latency_enter_ms in both windows; no slow verdict (here or in rule 4) while the peers' own rate
+//    falls (traffic ending: the last rows are the slow tail of earlier starts).
 //    degraded -> healthy: after min_dwell, breaker closed, not silent, >= probe_min_requests served
 //    attempts in the short window with fault rate <= degrade_leave, slow-call rate <= slow_leave and
 //    p95 < latency_leave_ms.

@@ -246,3 +246,34 @@ TEST_CASE("crawling is not judged across a weight cut: the starts before it pred
   CHECK_FALSE(find_action(d, "set_circuit_breaker", "bank_b"));
   CHECK_FALSE(find_action(d, "update_bank_health", "bank_b"));
 }
+
+TEST_CASE("rules: traffic that ends leaves the slow tail last; it is no slow verdict, while the same tail with traffic held is") {
+  Config c = test::two_bank_config();
+  c.banks[1].id = "bank_d";
+  // Until 4 s ago bank_a 60/s at 200 ms and bank_d 30/s, one in ten taking 3 s. Then the payments
+  // stop: what still finishes is bank_d's slow attempts (10/s over 4 s): 40 of its last 6 s's 100
+  // rows are slow, past slow_enter. By the window alone bank_d is slow.
+  Rows rows;
+  per_second(rows, kNow - 30'000, kNow - 4'000, 60, "bank_a");
+  per_second(rows, kNow - 30'000, kNow - 4'000, 27, "bank_d");
+  per_second(rows, kNow - 30'000, kNow - 4'000, 3, "bank_d", 3000);
+  per_second(rows, kNow - 4'000, kNow, 10, "bank_d", 3000);
+  // The drills' 6 s short window, where the tail is most of the window.
+  ObserveOptions six;
+  six.short_window_ms = 6'000;
+  const Decision ending = decide_rules(c, observe_rows(rows.window, kNow, six), RulesOptions{});
+  CHECK_FALSE(find_action(ending, "update_bank_health", "bank_d"));
+  CHECK_FALSE(find_action(ending, "reroute_traffic", "bank_d"));
+  // The same tail while bank_a's traffic goes on is a verdict on bank_d (its attempts hang: silent).
+  per_second(rows, kNow - 4'000, kNow, 60, "bank_a");
+  CHECK(find_action(decide_rules(c, observe_rows(rows.window, kNow, six), RulesOptions{}), "update_bank_health", "bank_d"));
+  // And a bank that is slow while traffic holds (bank_d at its rate, half of it at 3 s) is slow.
+  Rows slow;
+  per_second(slow, kNow - 30'000, kNow, 60, "bank_a");
+  per_second(slow, kNow - 30'000, kNow - 4'000, 30, "bank_d");
+  per_second(slow, kNow - 4'000, kNow, 15, "bank_d");
+  per_second(slow, kNow - 4'000, kNow, 15, "bank_d", 3000);
+  const Decision d = decide_rules(c, observe_rows(slow.window, kNow, six), RulesOptions{});
+  const Action* h = find_action(d, "update_bank_health", "bank_d");
+  REQUIRE(h);
+}
