@@ -319,6 +319,14 @@ std::vector<const Bank*> other_eligible(const Config& config, const Bank& self) 
   return out;
 }
 
+// Of those, the ones with a closed breaker: the banks that carry full traffic by their weight (a
+// half_open bank carries a few probes), the set the capacity, probe and retry rules plan load on.
+std::vector<const Bank*> other_closed(const Config& config, const Bank& self) {
+  std::vector<const Bank*> out = other_eligible(config, self);
+  std::erase_if(out, [](const Bank* b) { return b->circuit_breaker.state != BreakerState::closed; });
+  return out;
+}
+
 // Panic: every other eligible bank is failing too, so ejecting this one would only pile its load onto
 // failing banks. False when there is no other eligible bank (the guardrail's last-route rule decides).
 bool panic(const Ctx& c, const Bank& self) {
@@ -345,8 +353,7 @@ double attempts_per_s(const Ctx& c) {
 // the capacity panic in that very cycle; the failing bank_b was ejected onto bank_a and bank_d, which
 // then refused 90-170 attempts a second).
 std::optional<double> others_ceiling_per_s(const Ctx& c, const Bank& self) {
-  std::vector<const Bank*> others = other_eligible(c.config, self);
-  std::erase_if(others, [](const Bank* b) { return b->circuit_breaker.state != BreakerState::closed; });
+  const std::vector<const Bank*> others = other_closed(c.config, self);
   if (others.empty()) return std::nullopt;
   double room_per_s = 0;
   for (const Bank* b : others) {
@@ -660,18 +667,15 @@ struct WeightPlan {
 // learned: 39-72% of the gap where 81-96% had been).
 bool others_can_take(const Ctx& c, const Bank& b, std::int64_t weight, double growth) {
   const double load_per_s = attempts_per_s(c);
+  const std::vector<const Bank*> others = other_closed(c.config, b);
   std::int64_t total = std::max<std::int64_t>(0, weight);
-  for (const Bank& o : c.config.banks)
-    if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
-      total += o.weight;
+  for (const Bank* o : others) total += o->weight;
   if (load_per_s <= 0 || total <= 0) return true;
-  for (const Bank& o : c.config.banks) {
-    if (!o.enabled || o.id == b.id || o.health_status == Health::down || o.circuit_breaker.state != BreakerState::closed)
-      continue;
-    const double projected = static_cast<double>(o.weight) / static_cast<double>(total) * load_per_s;
-    const auto ceiling = learned_capacity_per_s(c.obs.rows, o.id, c.obs.long_since(), c.now());
+  for (const Bank* o : others) {
+    const double projected = static_cast<double>(o->weight) / static_cast<double>(total) * load_per_s;
+    const auto ceiling = learned_capacity_per_s(c.obs.rows, o->id, c.obs.long_since(), c.now());
     const double limit = ceiling ? c.o.capacity_headroom * *ceiling
-                                 : (1 + growth) * peak_served_per_s(c.obs.rows, o.id, c.obs.short_since(), c.now());
+                                 : (1 + growth) * peak_served_per_s(c.obs.rows, o->id, c.obs.short_since(), c.now());
     if (projected > limit) return false;
   }
   return true;
@@ -685,9 +689,7 @@ std::int64_t weight_for_rate(const Ctx& c, const Bank& b, double rate_per_s, dou
   const double first_per_s = per_s(c.obs.short_window.payments, c.obs.short_window_ms);
   if (ratio <= 0 || first_per_s <= 0) return 1;
   std::int64_t others = 0;
-  for (const Bank& o : c.config.banks)
-    if (o.enabled && o.id != b.id && o.health_status != Health::down && o.circuit_breaker.state == BreakerState::closed)
-      others += o.weight;
+  for (const Bank* o : other_closed(c.config, b)) others += o->weight;
   const double share = std::min(0.5, rate_per_s / first_per_s);
   const auto w = static_cast<std::int64_t>(std::ceil(share * static_cast<double>(others) / (ratio * (1 - share))));
   return std::clamp<std::int64_t>(w, 1, kMaxWeight);
@@ -980,9 +982,9 @@ bool refusing_for_load(const Ctx& c, const BankWindowStats& S) {
 // goes to a bank not yet tried for the payment when one is left (CONTRACT.md), so without one, fewer
 // retries on this bank only lose the payments its load refuses now and would serve a second later.
 bool retry_has_elsewhere(const Ctx& c, const Bank& self) {
-  const std::vector<const Bank*> others = other_eligible(c.config, self);
+  const std::vector<const Bank*> others = other_closed(c.config, self);
   return std::any_of(others.begin(), others.end(), [&](const Bank* b) {
-    if (!is_routable(*b) || b->circuit_breaker.state != BreakerState::closed) return false;
+    if (!is_routable(*b)) return false;
     const BankWindowStats* s = c.obs.short_window.find(b->id);
     return !s || s->served() < static_cast<std::uint64_t>(c.o.probe_min_requests) || s->fault_rate() < c.o.degrade_enter;
   });
