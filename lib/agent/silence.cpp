@@ -85,32 +85,26 @@ BankCompletion completion_since(const RowWindow& rows, std::string_view bank_id,
 
 BankCompletion bank_crawling(const RowWindow& rows, std::string_view bank_id, TimeMs now_ms, std::int64_t fast_ms,
                              const SilenceOptions& options) {
-  BankCompletion c;
   const auto bank = rows.banks().find(bank_id);
-  if (!bank) return c;
-  const TimeMs span_until = now_ms - fast_ms, span_since = span_until - options.window_ms;
+  if (!bank) return {};
+  const TimeMs span_since = now_ms - fast_ms - options.window_ms;
   const TimeMs base_since = span_since - options.baseline_ms;
-  SpanCounts base, span;
-  std::uint64_t span_fast = 0;
+  // Its share of the attempts that started in the baseline span (finished by now: an attempt that
+  // started at base_since finished at or after it).
+  SpanCounts base;
   const std::vector<CompactRow>& all = rows.rows();
-  // Rows finished by now; an attempt started at base_since finished at or after it.
-  auto it = all.begin() + static_cast<std::ptrdiff_t>(rows.first_at(base_since));
-  for (; it != all.end() && it->timestamp_ms <= now_ms; ++it) {
-    if (it->bank == kNoBank) continue;
+  for (auto it = all.begin() + static_cast<std::ptrdiff_t>(rows.first_at(base_since));
+       it != all.end() && it->timestamp_ms <= now_ms; ++it) {
     const TimeMs started = it->timestamp_ms - it->latency_ms;
-    const bool mine = it->bank == *bank;
-    if (started >= base_since && started < span_since) {
-      (mine ? base.bank : base.others) += 1;
-    } else if (started >= span_since && started <= span_until) {
-      (mine ? span.bank : span.others) += 1;
-      if (mine && it->latency_ms < fast_ms) ++span_fast;
-    }
+    if (it->bank == kNoBank || started < base_since || started >= span_since) continue;
+    (it->bank == *bank ? base.bank : base.others) += 1;
   }
   const std::uint64_t base_total = base.bank + base.others;
-  if (base_total == 0 || base.bank == base_total) return c;  // no traffic, or no peer to compare with
+  if (base_total == 0 || base.bank == base_total) return {};  // no traffic, or no peer to compare with
   const double share = static_cast<double>(base.bank) / static_cast<double>(base_total);
-  c.expected = share / (1.0 - share) * static_cast<double>(span.others);
-  c.finished = span_fast;
+  // The span's attempts by start, counted as a held bank's are (completion_since); the verdict at
+  // silence's eject_alpha, not hang_alpha: this one ejects a bank nobody has moved.
+  BankCompletion c = completion_since(rows, bank_id, span_since, now_ms, share, fast_ms, options);
   c.hanging = too_few(c.finished, c.expected, options.hang_ratio, options.eject_alpha);
   return c;
 }
