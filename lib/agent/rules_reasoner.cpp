@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/change_point.h"
 #include "agent/chance.h"
 #include "contract/config_paths.h"
 #include "platform/terminal.h"
@@ -79,12 +80,14 @@ std::int64_t slow_call_threshold_ms(const Config& config, const Observation& obs
   return std::max<std::int64_t>(o.slow_call_floor_ms, std::llround(median * o.slow_peer_factor));
 }
 
-WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_id, std::int64_t half_life_ms) {
+WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_id, std::int64_t half_life_ms,
+                                  std::optional<TimeMs> since_ms) {
   const auto index = obs.rows.banks().find(bank_id);
   if (!index || half_life_ms <= 0) return {};
+  const TimeMs since = std::max(obs.long_since(), since_ms.value_or(obs.long_since()));
   double ok = 0, all = 0;
   for (const CompactRow& r : obs.rows.rows()) {
-    if (r.bank != *index || r.timestamp_ms < obs.long_since() || r.timestamp_ms > obs.now_ms) continue;
+    if (r.bank != *index || r.timestamp_ms < since || r.timestamp_ms > obs.now_ms) continue;
     if (r.error_code == ErrorCode::RATE_LIMITED || kind_of(r.error_code) == ErrorKind::hard) continue;
     const double w = std::exp2(-static_cast<double>(obs.now_ms - r.timestamp_ms) / static_cast<double>(half_life_ms));
     all += w;
@@ -814,16 +817,18 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
   return want;
 }
 
-// The rate rule 5 ranks a bank by: its recency-weighted success rate at half_life_ms, or, when the
-// rate at a sixth of that half-life is below it by >= sr_drop_z standard errors (over >=
-// sr_min_samples), the recent one. A long half-life keeps the ranking calm on noise; a bank whose
-// success just fell is then judged at once on what it does now, instead of a minute later.
-WeightedRate judged_success_rate(const Ctx& c, const std::string& id, std::int64_t half_life_ms) {
-  const WeightedRate long_run = recency_success_rate(c.obs, id, half_life_ms);
-  const WeightedRate recent = recency_success_rate(c.obs, id, half_life_ms / 6);
-  if (recent.samples < c.o.sr_min_samples || recent.rate >= long_run.rate) return long_run;
-  const double se = std::sqrt(long_run.rate * (1 - long_run.rate) / recent.samples);
-  return se > 0 && (long_run.rate - recent.rate) / se >= c.o.sr_drop_z ? recent : long_run;
+// The rate rule 5 ranks a bank by: its recency-weighted success rate at half_life_ms over the rows
+// since its latest change point (change_point.h), or over the long window when its rate did not
+// change. A long half-life keeps the ranking calm on noise; a bank whose success just changed is
+// judged at once on what it does since, even when its share was cut and few attempts follow.
+struct JudgedRate {
+  WeightedRate rate;
+  std::optional<TimeMs> changed_at;
+};
+JudgedRate judged_success_rate(const Ctx& c, const std::string& id, std::int64_t half_life_ms) {
+  const std::optional<TimeMs> since = success_change_since(c.obs.rows, id, c.obs.long_since(), c.now(),
+                                                           ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
+  return {recency_success_rate(c.obs, id, half_life_ms, since), since};
 }
 
 // Rule 5: the best banks by recency-weighted success rate share 1 - exploration_share of the pool
@@ -833,12 +838,15 @@ void success_rate_rule(Ctx& c, const SuccessRateRouting& sr, WeightPlan& wp) {
     std::string id;
     WeightedRate rate;
     std::int64_t intent, current;
+    std::optional<TimeMs> changed_at;
   };
   std::vector<Ranked> ranked;
   for (const auto& [id, at_ref] : wp.at_reference) {
     const Bank* b = c.config.find_bank(id);
-    const WeightedRate r = judged_success_rate(c, id, sr.half_life_s * 1000);
-    if (at_ref && b && r.samples >= c.o.sr_min_samples) ranked.push_back({id, r, wp.target.at(id), b->weight});
+    if (!at_ref || !b) continue;
+    const JudgedRate r = judged_success_rate(c, id, sr.half_life_s * 1000);
+    // A change point has >= sr_min_samples attempts after it (fewer weighted ones when they are old).
+    if (r.rate.samples >= c.o.sr_min_samples || r.changed_at) ranked.push_back({id, r.rate, wp.target.at(id), b->weight, r.changed_at});
   }
   const auto k = static_cast<std::size_t>(std::max<std::int64_t>(1, sr.best_banks));
   if (ranked.size() <= k) return;  // no choice to make: every known bank is among the best
@@ -866,6 +874,7 @@ void success_rate_rule(Ctx& c, const SuccessRateRouting& sr, WeightPlan& wp) {
     wp.why[r.id] = fmt::format("success-rate routing: {} (rank {} of {}, {:.0f} weighted attempts, {} of first attempts)",
                                format_percent(r.rate.rate), i + 1, ranked.size(), r.rate.samples, format_percent(part));
     rates[r.id] = Json{{"success_rate", r.rate.rate}, {"samples", r.rate.samples}, {"rank", i + 1}, {"share", part}};
+    if (r.changed_at) rates[r.id]["changed_at"] = format_timestamp(*r.changed_at);
   }
   wp.evidence["success_rate_routing"] = Json{{"exploration_share", sr.exploration_share}, {"best_banks", sr.best_banks},
                                              {"half_life_s", sr.half_life_s}, {"banks", rates}};

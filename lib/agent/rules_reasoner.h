@@ -111,8 +111,10 @@
 //      current weight holds instead (the attempts per second wobble; a weight should not).
 // 5. Success-rate routing (steady state, opt-in). Among the healthy banks with a closed breaker:
 //    recency-weighted success rate (half-life half_life_s, RATE_LIMITED and hard declines excluded)
-//    ranks them, or the rate at a sixth of that half-life when it is below the long-run one by >=
-//    sr_drop_z standard errors (a bank whose success just fell is judged on what it does now); the best_banks best share 1 - exploration_share in proportion to their intents, the
+//    over its rows since its latest CHANGE POINT (change_point.h: the split of its seconds where its
+//    success changed, log-likelihood ratio >= sr_change_llr, >= sr_min_samples attempts each side)
+//    ranks them: a bank whose success just fell or rose is judged on what it does since, however
+//    thin the traffic its new rank leaves it; the best_banks best share 1 - exploration_share in proportion to their intents, the
 //    others share exploration_share likewise (at least weight 1 each, so none starves). A bank in the
 //    current best set keeps its place unless another beats it by sr_switch_margin (no flapping on
 //    noise). Banks with fewer than sr_min_samples weighted attempts keep their reference weight.
@@ -184,7 +186,7 @@ struct RulesOptions {
   // Success-rate routing (rule 5).
   double sr_min_samples = 30.0;
   double sr_switch_margin = 0.005;
-  double sr_drop_z = 3.0;  // a recent drop this many standard errors below the long-run rate counts now
+  double sr_change_llr = 8.0;  // a change point's log-likelihood ratio (change_point.h)
 };
 
 // The bank fields the agent writes, relative to banks.ID: an operator's change to one of them (or to
@@ -236,7 +238,9 @@ struct WeightedRate {
   double rate = 0;
   double samples = 0;
 };
-WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_id, std::int64_t half_life_ms);
+// since_ms (clamped to the long window) starts the rows counted: rule 5 passes a change point.
+WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_id, std::int64_t half_life_ms,
+                                  std::optional<TimeMs> since_ms = std::nullopt);
 // Splits `total` over banks by `share` (summing to 1) with the capacity caps (share limit per bank,
 // > 1 when none): the water-filling of rule 4. Returns shares summing to 1 (or less when every bank
 // is capped: then the remainder is spread in proportion, there is nowhere better to send it).

@@ -407,18 +407,19 @@ TEST_CASE("success-rate routing: a bank whose success just fell is ranked on wha
   per_second(rows, kNow - 120'000, kNow - 5'000, 6, "bank_c", 33, ErrorCode::NETWORK_ERROR);  // 97%...
   per_second(rows, kNow - 5'000, kNow, 6, "bank_c", 2, ErrorCode::NETWORK_ERROR);             // ...then 50%
   per_second(rows, kNow - 120'000, kNow, 2, "bank_d", 8, ErrorCode::NETWORK_ERROR);    // 87.5%
-  const auto rank_of_c = [&](double drop_z) {
+  const auto rank_of_c = [&](double change_llr) {
     RulesOptions o;
-    o.sr_drop_z = drop_z;
+    o.sr_change_llr = change_llr;
     const Decision d = decide_rules(c, rows.observe(kNow), o);
     const Action* a = find_action(d, "reroute_traffic");
     REQUIRE(a);
     return a->evidence["success_rate_routing"]["banks"]["bank_c"]["rank"].get<int>();
   };
-  // Over 30 s of half-life the last 5 s weigh 11%: about 92%, still second. At a 5 s half-life it is
-  // about 74% over 43 weighted attempts, 4.4 standard errors below: judged on that, it is last.
+  // Over 30 s of half-life the last 5 s weigh 11%: about 92%, still second. Its last 5 s (30 attempts,
+  // 15 failed) against the 115 s before (3% failed) are a change point (log-likelihood ratio ~28):
+  // judged on what it does since, 50%, it is last.
   CHECK(rank_of_c(1e9) == 2);
-  CHECK(rank_of_c(3.0) == 4);
+  CHECK(rank_of_c(RulesOptions{}.sr_change_llr) == 4);
 }
 
 TEST_CASE("a failing bank's floor is what watches it recover (watch_rate_per_s), not a tenth of its intent") {
