@@ -114,7 +114,7 @@
 //    over its rows since its latest CHANGE POINT (change_point.h: the split of its seconds where its
 //    success changed, log-likelihood ratio >= sr_change_llr, >= sr_min_samples attempts each side)
 //    ranks them: a bank whose success just fell or rose is judged on what it does since, however
-//    thin the traffic its new rank leaves it; the best_banks best share 1 - exploration_share in proportion to their intents, the
+//    thin the traffic its new rank leaves it; the best_banks best (default 1) share 1 - exploration_share in proportion to their intents, the
 //    others share exploration_share likewise (at least weight 1 each, so none starves). A bank in the
 //    current best set keeps its place unless another beats it by sr_switch_margin (no flapping on
 //    noise). Banks with fewer than sr_min_samples weighted attempts keep their reference weight.

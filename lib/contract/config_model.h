@@ -92,7 +92,9 @@ struct Bank {
 struct SuccessRateRouting {
   bool enabled = false;
   double exploration_share = 0.04;  // share of first attempts kept on the other banks, so none starves
-  std::int64_t best_banks = 2;      // how many top banks share the rest
+  // How many top banks share the rest. 1: the best bank alone (what the drift drill measures, its
+  // header); the capacity rule spills what it cannot carry.
+  std::int64_t best_banks = 1;
   std::int64_t half_life_s = 30;    // recency weighting of the success rate
   Json extra = Json::object();
 };

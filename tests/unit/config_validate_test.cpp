@@ -297,7 +297,7 @@ TEST_CASE("config validate: routing_rules.success_rate_routing is optional, and 
   REQUIRE(c->routing_rules.success_rate_routing);
   CHECK(c->routing_rules.success_rate_routing->enabled);
   CHECK(c->routing_rules.success_rate_routing->exploration_share == doctest::Approx(0.04));
-  CHECK(config_to_json(*c)["routing_rules"]["success_rate_routing"]["best_banks"] == 2);
+  CHECK(config_to_json(*c)["routing_rules"]["success_rate_routing"]["best_banks"] == 1);
   d["routing_rules"]["success_rate_routing"]["exploration_share"] = 0.9;
   check_only(d, "routing_rules.success_rate_routing.exploration_share: must be 0..0.5, got 0.9");
   d["routing_rules"]["success_rate_routing"] = Json{{"enabled", "yes"}, {"best_banks", 5}};

@@ -340,6 +340,7 @@ TEST_CASE("success-rate routing: the best banks get the share, the rest explore;
   CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "reroute_traffic"));  // absent = off
   c.routing_rules.success_rate_routing = SuccessRateRouting{};
   c.routing_rules.success_rate_routing->enabled = true;
+  c.routing_rules.success_rate_routing->best_banks = 2;
   const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
   CHECK_FALSE(find_action(d, "update_bank_health"));
   CHECK_FALSE(find_action(d, "set_circuit_breaker"));

@@ -72,3 +72,20 @@ TEST_CASE("success-rate routing: a bank that recovered ranks first on its recove
   CHECK(rank_of(c, rows, "bank_c", 1e9) == 2);
   CHECK(rank_of(c, rows, "bank_c", RulesOptions{}.sr_change_llr) == 1);
 }
+
+TEST_CASE("success-rate routing: by default the best bank alone takes all but the exploration share") {
+  Config c = routing_config();
+  Rows rows;
+  per_second(rows, kNow - 120'000, kNow, 10, "bank_a", 20);  // 95%
+  per_second(rows, kNow - 120'000, kNow, 5, "bank_b", 10);   // 90%
+  per_second(rows, kNow - 120'000, kNow, 3, "bank_c", 33);   // 97%
+  per_second(rows, kNow - 120'000, kNow, 2, "bank_d", 8);    // 87.5%
+  const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  REQUIRE(d.actions.size() == 1);
+  const std::string& why = d.actions[0].reason;
+  // 96% of the 100 to bank_c; 4% to the others by intent (50 : 25 : 10 -> 2, 1, 1 at least 1).
+  CHECK(why.find("bank_c 15->19 toward 96") != std::string::npos);
+  CHECK(why.find("bank_a 50->25 toward 2") != std::string::npos);
+  CHECK(why.find("bank_b 25->1 toward 1") != std::string::npos);
+  CHECK(why.find("bank_d 10->1 toward 1") != std::string::npos);
+}
