@@ -238,14 +238,14 @@ Result<Receipt> pay(const CheckoutRequest& request, const CheckoutOptions& optio
   payment.currency = currency_entry(request.amount.currency);
   payment.method = request.method;
 
-  flow.begin(payment, clock.now_ms());
+  flow.begin(payment, clock.now_ms(), rng.next_u64());
   RouteExplanation explain;
   while (!flow.done()) {
     clock.sleep_ms(flow.next_start_ms() - clock.now_ms());
     // Between attempts an agent may have opened a breaker or marked a bank down: honour it now.
     if (!r.attempts.empty() && config.poll() == ConfigWatcher::Poll::reloaded) flow.set_config(config.current());
     const Config& cfg = config.current();
-    const AttemptRecord& rec = flow.step(rng, &explain);
+    const AttemptRecord& rec = flow.step(&explain);
     clock.sleep_ms(rec.finish_ms - clock.now_ms());  // the bank answers after its latency
     ReceiptAttempt a = receipt_attempt(rec, explain, cfg);
     if (auto s = log.append(row_line(r, request, a)); !s.ok()) {

@@ -174,14 +174,26 @@ Result<Scorecard> compute_scorecard(const ScoreInputs& in) {
   return s;
 }
 
+ChanceRoom proportion_chance_room(double p_b, std::uint64_t n_b, double p_o, std::uint64_t n_o) {
+  if (n_b == 0 || n_o == 0) return {};
+  const double variance = p_b * (1 - p_b) / static_cast<double>(n_b) + p_o * (1 - p_o) / static_cast<double>(n_o);
+  return {2 * std::sqrt(variance), std::min(n_b, n_o)};
+}
+
 MetricGap metric_gap(std::string key, std::string label, bool higher_is_better, double agent, double baseline,
-                     double oracle) {
+                     double oracle, ChanceRoom chance) {
   MetricGap g{std::move(key), std::move(label), higher_is_better, agent, baseline, oracle, std::nullopt, {}};
   const double room = higher_is_better ? oracle - baseline : baseline - oracle;
   // Below this the oracle is no better than the baseline: a ratio over noise would mean nothing.
   const double min_room = std::max(std::abs(baseline), std::abs(oracle)) * 1e-3 + 1e-9;
   if (room <= min_room) {
     g.why_none = fmt::format("the oracle is no better than the baseline on {}, so there was no gap to capture", g.label);
+    return g;
+  }
+  if (room <= chance.value) {
+    g.why_none = fmt::format("the oracle's edge on {} ({:.2f} points) is within chance (two standard errors, {:.2f} "
+                             "points over {} payments), so there was no gap to capture",
+                             g.label, 100 * room, 100 * chance.value, chance.payments);
     return g;
   }
   g.captured = (agent - baseline) / (oracle - baseline);
@@ -191,12 +203,14 @@ MetricGap metric_gap(std::string key, std::string label, bool higher_is_better, 
 std::vector<MetricGap> metric_gaps(const PaymentMetrics& a, const PaymentMetrics& b, const PaymentMetrics& o) {
   std::vector<MetricGap> out;
   if (a.payments == 0 || b.payments == 0 || o.payments == 0) return out;
+  const auto chance = [&](double p_b, double p_o) { return proportion_chance_room(p_b, b.payments, p_o, o.payments); };
   out.push_back(metric_gap("first_attempt_success", "first-attempt success", true, a.first_attempt_success(),
-                           b.first_attempt_success(), o.first_attempt_success()));
+                           b.first_attempt_success(), o.first_attempt_success(),
+                           chance(b.first_attempt_success(), o.first_attempt_success())));
   out.push_back(metric_gap("latency_p95_ms", "payment latency p95", false, double(a.latency_p95_ms),
                            double(b.latency_p95_ms), double(o.latency_p95_ms)));
   out.push_back(metric_gap("eventual_success", "eventual success", true, a.eventual_success(), b.eventual_success(),
-                           o.eventual_success()));
+                           o.eventual_success(), chance(b.eventual_success(), o.eventual_success())));
   out.push_back(metric_gap("attempts_per_payment", "attempts per payment", false, a.attempts_per_payment(),
                            b.attempts_per_payment(), o.attempts_per_payment()));
   out.push_back(metric_gap("latency_p50_ms", "payment latency p50", false, double(a.latency_p50_ms),
@@ -204,7 +218,8 @@ std::vector<MetricGap> metric_gaps(const PaymentMetrics& a, const PaymentMetrics
   out.push_back(metric_gap("latency_p99_ms", "payment latency p99", false, double(a.latency_p99_ms),
                            double(b.latency_p99_ms), double(o.latency_p99_ms)));
   out.push_back(metric_gap("soft_failure_share", "payments that met a soft failure", false, a.soft_failure_share(),
-                           b.soft_failure_share(), o.soft_failure_share()));
+                           b.soft_failure_share(), o.soft_failure_share(),
+                           chance(b.soft_failure_share(), o.soft_failure_share())));
   // A payment that fails early ends early: an oracle that completes clearly fewer payments than the
   // baseline (more than 2 points) owes its latency partly to the payments it gave up, so its latency
   // is no reference (last_route: the oracle's p95 6.3 s at 72.7% eventual success, the baseline's

@@ -164,8 +164,18 @@ Result<std::vector<HistoryEntry>> load_full_history(const std::string& config_pa
 std::string gap_percent(double captured);
 
 // --- pieces, exposed for tests ---
+// How far apart two runs' values may lie by chance alone; 0 = no estimate (then only a relative
+// 0.1% counts as no room).
+struct ChanceRoom {
+  double value = 0;
+  std::uint64_t payments = 0;  // the smaller run's, for the explanation
+};
+// Two standard errors of the difference of two proportions (p_b over n_b payments, p_o over n_o).
+// Runs of one seed share their luck (common random numbers) and are closer than that, so this is a
+// conservative bound: an oracle edge inside it could be luck, and a ratio over it would mean nothing.
+ChanceRoom proportion_chance_room(double p_b, std::uint64_t n_b, double p_o, std::uint64_t n_o);
 MetricGap metric_gap(std::string key, std::string label, bool higher_is_better, double agent, double baseline,
-                     double oracle);
+                     double oracle, ChanceRoom chance = {});
 // The gaps of the agent against baseline and oracle over the incident window.
 std::vector<MetricGap> metric_gaps(const PaymentMetrics& agent, const PaymentMetrics& baseline,
                                    const PaymentMetrics& oracle);

@@ -3,7 +3,19 @@
 
 #include "routing/retry_backoff.h"
 
+#include <algorithm>
+
 namespace payops {
+namespace {
+
+// FNV-1a: a stable key per bank id, so a bank's luck does not depend on its place in the config.
+std::uint64_t id_key(std::string_view id) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : id) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
+}
+
+}  // namespace
 
 void PaymentFlow::set_config(const Config& config) {
   std::vector<std::string> tried_ids;
@@ -13,9 +25,11 @@ void PaymentFlow::set_config(const Config& config) {
   world_.bind(config);
   policies_.clear();
   ids_.clear();
+  id_keys_.clear();
   for (const Bank& bank : config.banks) {
     policies_.push_back(bank.retry_policy);
     ids_.push_back(bank.id);
+    id_keys_.push_back(id_key(bank.id));
   }
   // A bank that left the config can no longer be chosen, so forgetting it changes nothing.
   tried_.clear();
@@ -24,8 +38,9 @@ void PaymentFlow::set_config(const Config& config) {
       if (ids_[i] == id) tried_.push_back(static_cast<std::int32_t>(i));
 }
 
-void PaymentFlow::begin(const Payment& payment, TimeMs start_ms) {
+void PaymentFlow::begin(const Payment& payment, TimeMs start_ms, std::uint64_t luck_seed) {
   payment_ = payment;
+  luck_seed_ = luck_seed;
   attempts_.clear();  // keeps capacity: no allocation per payment in steady state
   tried_.clear();
   retries_done_ = 0;
@@ -34,7 +49,7 @@ void PaymentFlow::begin(const Payment& payment, TimeMs start_ms) {
   done_ = false;
 }
 
-const AttemptRecord& PaymentFlow::step(Random& rng, RouteExplanation* explain) {
+const AttemptRecord& PaymentFlow::step(RouteExplanation* explain) {
   AttemptRecord rec;
   rec.attempt = static_cast<std::int32_t>(attempts_.size());
   rec.start_ms = next_start_ms_;
@@ -48,6 +63,10 @@ const AttemptRecord& PaymentFlow::step(Random& rng, RouteExplanation* explain) {
     attempts_.push_back(rec);
     return attempts_.back();
   }
+  const auto bank = static_cast<std::size_t>(rec.bank_index);
+  const auto visits = static_cast<std::uint64_t>(std::count(tried_.begin(), tried_.end(), rec.bank_index));
+  // Random seeds through splitmix64, so nearby keys still give independent streams.
+  Random rng(luck_seed_ ^ id_keys_[bank] ^ (visits * 0x9e3779b97f4a7c15ULL));
   const AttemptOutcome out = world_.attempt(rec.bank_index, payment_.method, rec.start_ms, rng);
   rec.latency_ms = out.latency_ms;
   rec.finish_ms = rec.start_ms + out.latency_ms;
@@ -58,7 +77,7 @@ const AttemptRecord& PaymentFlow::step(Random& rng, RouteExplanation* explain) {
   done_ = true;
   if (kind_of(rec.code) == ErrorKind::soft) {
     // The failed bank's policy decides: it is the one whose trouble we are reacting to.
-    const RetryPolicy& policy = policies_[static_cast<std::size_t>(rec.bank_index)];
+    const RetryPolicy& policy = policies_[bank];
     if (may_retry(policy, retries_done_)) {
       pending_backoff_ms_ = backoff_delay_ms(policy, retries_done_, rng);
       next_start_ms_ = rec.finish_ms + pending_backoff_ms_;
@@ -72,7 +91,7 @@ const AttemptRecord& PaymentFlow::step(Random& rng, RouteExplanation* explain) {
 
 std::span<const AttemptRecord> PaymentFlow::run(const Payment& payment, TimeMs start_ms, Random& rng,
                                                 std::vector<RouteExplanation>* explanations) {
-  begin(payment, start_ms);
+  begin(payment, start_ms, rng.next_u64());
   std::size_t n = 0;
   while (!done_) {
     RouteExplanation* explain = nullptr;
@@ -80,7 +99,7 @@ std::span<const AttemptRecord> PaymentFlow::run(const Payment& payment, TimeMs s
       if (explanations->size() <= n) explanations->emplace_back();
       explain = &(*explanations)[n];
     }
-    step(rng, explain);
+    step(explain);
     ++n;
   }
   if (explanations) explanations->resize(n);

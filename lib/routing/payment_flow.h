@@ -35,6 +35,11 @@ inline constexpr std::string_view kNoRouteMessage =
     "No eligible bank: every bank is disabled, down or has its circuit breaker open";
 
 // The routing core: a Router and a World bound to the same config, and the per-payment state.
+// Common random numbers: each attempt's luck (fault, latency, decline) comes from its own stream,
+// keyed by the payment's luck seed, the bank's id and how many times this payment has already tried
+// that bank. So a payment meets the same fate on the same bank whatever was routed before it, and
+// two runs of one seed that route differently (no agent, the agent, the oracle) differ only by
+// their routing, not by luck: the gap between them is measured with far less seed noise.
 // Rules: the first attempt goes where the router says; a soft failure is retried while the failed
 // bank's retry_policy allows (max_retries retries in all), after backoff_delay_ms, on the next
 // eligible bank not yet tried (one is reused when all were tried); a hard decline ends the payment;
@@ -49,17 +54,18 @@ class PaymentFlow {
   void set_config(const Config& config);
 
   // --- stepwise, for real time (checkout) ---
-  // Starts a payment whose first attempt begins at start_ms.
-  void begin(const Payment& payment, TimeMs start_ms);
+  // Starts a payment whose first attempt begins at start_ms; luck_seed keys its attempts' streams.
+  void begin(const Payment& payment, TimeMs start_ms, std::uint64_t luck_seed);
   bool done() const { return done_; }
   // When the next attempt starts (after the backoff). REQUIRES: !done().
   TimeMs next_start_ms() const { return next_start_ms_; }
   // Makes the next attempt; explain (optional) says why the bank was chosen. REQUIRES: !done().
-  const AttemptRecord& step(Random& rng, RouteExplanation* explain = nullptr);
+  const AttemptRecord& step(RouteExplanation* explain = nullptr);
 
   // --- all at once, for virtual time (simulator) ---
-  // Runs every attempt of the payment; explanations, when not null, gets one per attempt (its
-  // elements are reused, so a caller that keeps the vector pays no allocation per payment).
+  // Runs every attempt of the payment, its luck seed the next number of rng (one draw per payment,
+  // whatever the routing); explanations, when not null, gets one per attempt (its elements are
+  // reused, so a caller that keeps the vector pays no allocation per payment).
   std::span<const AttemptRecord> run(const Payment& payment, TimeMs start_ms, Random& rng,
                                      std::vector<RouteExplanation>* explanations = nullptr);
 
@@ -74,8 +80,10 @@ class PaymentFlow {
   World world_;
   std::vector<RetryPolicy> policies_;  // by bank index
   std::vector<std::string> ids_;       // by bank index
+  std::vector<std::uint64_t> id_keys_;  // by bank index: a hash of the id, for the luck streams
 
   Payment payment_;
+  std::uint64_t luck_seed_ = 0;
   std::vector<AttemptRecord> attempts_;
   std::vector<std::int32_t> tried_;
   std::int64_t retries_done_ = 0;

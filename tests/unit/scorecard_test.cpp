@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -165,6 +167,36 @@ TEST_CASE("gap captured: (agent - baseline) / (oracle - baseline), for higher- a
   CHECK_FALSE(none.captured);
   CHECK(none.why_none.find("no better than the baseline") != std::string::npos);
   CHECK_FALSE(metric_gap("latency_p95_ms", "p95", false, 500, 800, 900).captured);
+}
+
+TEST_CASE("an oracle edge within chance over the window's payments leaves no gap to judge") {
+  // slow_bank, seed 2 (4,500 payments in the window): the oracle 93.5%, the baseline 93.0%. Two
+  // standard errors of that difference are 1.06 points, so a 0.5-point edge could be luck.
+  const ChanceRoom chance = proportion_chance_room(0.930, 4500, 0.935, 4500);
+  CHECK(chance.value == doctest::Approx(2 * std::sqrt((0.930 * 0.070 + 0.935 * 0.065) / 4500)));
+  CHECK(chance.payments == 4500);
+  const MetricGap luck = metric_gap("first_attempt_success", "first-attempt success", true, 0.931, 0.930, 0.935, chance);
+  CHECK_FALSE(luck.captured);
+  CHECK(luck.why_none.find("within chance (two standard errors, 1.06 points over 4500 payments)") !=
+        std::string::npos);
+  // The same values over 100 times the payments are a real edge, judged as usual.
+  const MetricGap real = metric_gap("first_attempt_success", "first-attempt success", true, 0.934, 0.930, 0.935,
+                                    proportion_chance_room(0.930, 450000, 0.935, 450000));
+  REQUIRE(real.captured);
+  CHECK(*real.captured == doctest::Approx(0.8));
+  // metric_gaps applies it to the proportions: an outage's 20-point edge over 3,000 payments is judged.
+  PaymentMetrics base, oracle;
+  base.payments = oracle.payments = 3000;
+  base.first_attempt_succeeded = 2100, oracle.first_attempt_succeeded = 2700;
+  base.succeeded = 2700, oracle.succeeded = 2703;  // eventual: 0.1 point apart, within chance
+  base.attempts = oracle.attempts = 4000;
+  const auto gaps = metric_gaps(base, base, oracle);
+  CHECK(gaps[0].key == "first_attempt_success");
+  CHECK(gaps[0].captured);
+  const auto eventual = std::find_if(gaps.begin(), gaps.end(), [](const MetricGap& g) { return g.key == "eventual_success"; });
+  REQUIRE(eventual != gaps.end());
+  CHECK_FALSE(eventual->captured);
+  CHECK(eventual->why_none.find("within chance") != std::string::npos);
 }
 
 TEST_CASE("an oracle that completes clearly fewer payments than the baseline is no latency reference") {
