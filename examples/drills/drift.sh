@@ -8,12 +8,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 # Success-rate routing is opt-in (routing_rules.success_rate_routing, README contract section): this
 # drill measures what opting in buys over the operator's static weights.
-# Measured (whole-run gain over static weights, seeds 1-8, DRILL_SEED=N bash examples/drills/drift.sh):
-# +1.2 / +0.3 / +1.5 / +0.8 / +1.2 / +0.5 / +1.1 / +1.1 points with a 30 s half-life and the drop
-# detector (a bank whose success just fell is ranked on its last seconds), every other bar passing;
-# +0.6 / +0.1 / +0.9 / +0.7 / +0.3 on seeds 1-5 before them (60 s half-life). `gain` stays known-short:
-# 3 of 8 seeds miss +1.0.
-# The hindsight oracle itself gains only +0.7 on seed 2, where the agent matches it (92.9% both).
+# Measured on the common random numbers (main ae1b539, merged at d10a761): whole-run first-attempt
+# gain over static weights in points, seeds 1-8 (DRILL_SEED=N bash examples/drills/drift.sh; the
+# default seed is the suite's):
+#   agent (drift2: best bank alone, change points)   +2.49 / +2.01 / +2.10 / +2.36 / +1.57 / +1.18 / +2.39 / +2.40, default +1.9
+#   agent before (main 3b085a7: best two by intent,  +1.25 / +0.79 / +0.89 / +1.27 / +0.98 / +1.16 / +1.14 / +1.10, default +0.6
+#     a 5 s vs 30 s drop detector)
+#   the hindsight oracle (avoids the affected bank,  +0.81 / +0.89 / +0.96 / +0.92 / +0.83 / +1.05 / +0.96 / +0.94
+#     routes the rest by the operator's weights)
+# Where it comes from (mean over seeds 1-8, first-attempt success of the payments started in each
+# phase; agent / baseline / oracle): 0-90 s 94.3 / 92.7 / 93.2 (bank_a, the best, takes 96%); 90-100 s
+# 90.6 / 91.0 / 92.2 (bank_a's 4-5 point fall takes 5-10 s to tell from bank_b's 97%: the cost the
+# oracle does not pay); 100-120 s 93.0 / 91.3 / 92.8; 120-180 s 94.8 / 91.4 / 92.8 (bank_c, at 99.5%
+# since its recovery, takes over once its exploration trickle, ~2 attempts/s, shows a change point:
+# 20-40 s after 90 s; on seed 6 only near the end, hence its +1.2). The agent beats the oracle because
+# the oracle only avoids incidents; it never prefers the better of two healthy banks.
 ct set routing_rules.success_rate_routing.enabled true --reason "drill: opt in to success-rate routing" >/dev/null
 DRILL_WORLD="$data/world.json"
 cat > "$DRILL_WORLD" <<'JSON'
@@ -21,14 +30,14 @@ cat > "$DRILL_WORLD" <<'JSON'
 JSON
 drill_run 180 bank_c:errors=0.06:0s+90s bank_a:errors=0.05:90s
 # Detection is judged from bank_a's degradation (the change that costs most), flaps by the two edges.
-# Seeds 1-3 (examples/drills/run_seeds.sh --seeds 3 --jobs 2, healing4 at 302ad61, the same at
-# ba915f3): gain +1.2 / +0.3 / +1.5 points (bar +1.0), first-attempt gap 108% / 47% / 173% (bar 90%),
-# detection 0 s and mitigation 15-24 s on all three (so those marks are gone); the oracle has no p95
-# room. Seed 2 misses gain and first-attempt gap (its cause not analysed this round); the hindsight
-# oracle itself gains only +0.7 there (above).
-# At healing5 8d2cdb3, b09cee0 and e723356 alike (no change from the capacity fixes): gain +1.2 / +0.3 /
-# +1.5 pt on seeds 1-3, +1.3 on the default seed; first-attempt gap 108% / 47% / 173%, default 129%
-# (examples/drills/run_seeds.sh --seeds 3 --jobs 1; default seed: bash examples/drills/drift.sh)
+# First-attempt gap (bar 90%) on the merged code, seeds 1-8: 309 / 227 / 219 / 256 / 189 / 112 / 250 / 256 %,
+# default seed 226% (before: 155 / 89 / 93 / 138 / 118 / 110 / 119 / 117 %, default 77%). With gain
+# and first_attempt_gap passing on seeds 1-3 and the default seed their marks went; p95_gap keeps its
+# mark: the oracle has no p95 room (its p95 is no better than the baseline's; the agent's is lower).
+# The flaps bar on bank_a fails on seeds 1, 5 and 8 (2 health changes, 1 allowed), as it did before on
+# seeds 4 and 6: the outlier rule marks bank_a degraded (~13% faults over ~170 attempts, peers at
+# 0.3-2%), and the health rule calls it healthy again at <= 10% faults over its exploration attempts.
+# A health-rule matter (README, drill section), not routing's.
 drill_score 180 --detect-from 90s --min-first-attempt-gain 1.0 \
-  --known-short gain --known-short first_attempt_gap --known-short p95_gap \
+  --known-short p95_gap \
   --bar-reason "drift: no outage; the headline is the whole-run gain over static weights"
