@@ -602,6 +602,16 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   }
 }
 
+// Rule 3 (header): a bank degraded as an outlier stays so until its faults since that verdict rule out
+// a rate of its peers' + half the outlier margin. False when it was not degraded as an outlier.
+bool outlier_unresolved(const Ctx& c, const BankView& v) {
+  const HistoryEntry* verdict = last_change(c.config, bank_path(*v.bank, "health_status"));
+  if (!verdict || verdict->reason.find(": degraded: outlier:") == std::string::npos) return false;
+  const BankWindowStats since = c.obs.rows.bank_stats(v.bank->id, verdict->timestamp, c.now());
+  const double suspect_rate = v.peer_fault_rate + c.o.outlier_margin / 2;
+  return poisson_at_most(since.faults(), suspect_rate * static_cast<double>(since.served())) >= c.o.outlier_leave_alpha;
+}
+
 // Rule 3, degraded -> down (escalation) or healthy (recovered on every count, after the dwell).
 void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   const Bank& b = *v.bank;
@@ -613,7 +623,8 @@ void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
     health_action(c, v, plan, Health::down, fmt::format("{}: down: escalation, an earlier action on it did not help", b.id));
   } else if (dwelt(c, b) && plan.breaker == BreakerState::closed && !v.silence.silent &&
              v.S.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests) &&
-             v.S.fault_rate() <= c.o.degrade_leave && v.slow_rate_S <= c.o.slow_leave && p95 < c.o.latency_leave_ms) {
+             v.S.fault_rate() <= c.o.degrade_leave && v.slow_rate_S <= c.o.slow_leave && p95 < c.o.latency_leave_ms &&
+             !outlier_unresolved(c, v)) {
     health_action(c, v, plan, Health::healthy,
                   fmt::format("{}: healthy: fault rate {} over {} served attempts (leave at {}), {} slow, p95 {} ms",
                               b.id, format_percent(v.S.fault_rate()), v.S.served(), format_percent(c.o.degrade_leave), format_percent(v.slow_rate_S), p95));

@@ -397,6 +397,39 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
   }
 }
 
+TEST_CASE("outlier: the verdict is withdrawn only on faults that rule out a bank still worse than its peers") {
+  // drift, seed 1: bank_a degraded as an outlier at 13.8% faults, then called healthy on 1 fault in
+  // 32 exploration attempts (under degrade_leave, 10%) while still 5 points worse: a flap.
+  Config c = test::two_bank_config();
+  c.banks.push_back(c.banks[1]);
+  c.banks[2].id = "bank_c";
+  c.banks[1].health_status = Health::degraded;
+  HistoryEntry verdict = test::operator_entry(kNow - 90'000, "banks.bank_b.health_status", "healthy", "degraded");
+  verdict.actor = "agent";
+  verdict.action = "update_bank_health";
+  verdict.reason = "bank_b: degraded: outlier: 13.8% faults over 189 served attempts, its peers 0.3%";
+  Rows rows;
+  per_second(rows, kNow - 120'000, kNow, 40, "bank_a", 200);  // peers at 0.5%
+  per_second(rows, kNow - 120'000, kNow, 20, "bank_c", 200);
+  const auto health_of_b = [&](const Config& config) {
+    const Action* h = find_action(decide_rules(config, rows.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b");
+    return h ? std::get<UpdateBankHealth>(h->args).health_status : Health::degraded;
+  };
+  SUBCASE("still ~6% faults since the verdict: under degrade_leave, but not ruled out an outlier") {
+    per_second(rows, kNow - 90'000, kNow, 1, "bank_b", 16);  // 5 faults in 90
+    c.agent_history.push_back(verdict);
+    CHECK(health_of_b(c) == Health::degraded);
+    // The same counts after a verdict of another kind: degrade_leave alone decides, as before.
+    c.agent_history.back().reason = "bank_b: degraded: fault rate 30.0% over 40 served attempts in 30 s";
+    CHECK(health_of_b(c) == Health::healthy);
+  }
+  SUBCASE("back at its peers' rate: no fault in 90 rules out 5.5% (P = 0.007)") {
+    per_second(rows, kNow - 90'000, kNow, 1, "bank_b");
+    c.agent_history.push_back(verdict);
+    CHECK(health_of_b(c) == Health::healthy);
+  }
+}
+
 TEST_CASE("success-rate routing: a bank whose success just fell is ranked on what it does now") {
   Config c = default_config();  // 50 / 25 / 15 / 10
   c.routing_rules.success_rate_routing = SuccessRateRouting{};
