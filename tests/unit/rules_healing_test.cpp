@@ -412,7 +412,8 @@ TEST_CASE("outlier: the verdict is withdrawn only on faults that rule out a bank
   per_second(rows, kNow - 120'000, kNow, 40, "bank_a", 200);  // peers at 0.5%
   per_second(rows, kNow - 120'000, kNow, 20, "bank_c", 200);
   const auto health_of_b = [&](const Config& config) {
-    const Action* h = find_action(decide_rules(config, rows.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b");
+    const Decision d = decide_rules(config, rows.observe(kNow), RulesOptions{});  // outlives the pointer into it
+    const Action* h = find_action(d, "update_bank_health", "bank_b");
     return h ? std::get<UpdateBankHealth>(h->args).health_status : Health::degraded;
   };
   SUBCASE("still ~6% faults since the verdict: under degrade_leave, but not ruled out an outlier") {
