@@ -24,7 +24,7 @@ std::vector<Second> per_second(const RowWindow& rows, std::uint32_t index, TimeM
   for (std::size_t i = rows.first_at(since_ms); i < rows.size(); ++i) {
     const CompactRow& r = rows.rows()[i];
     if (r.timestamp_ms > until_ms) break;
-    if (r.bank != index || r.error_code == ErrorCode::RATE_LIMITED || kind_of(r.error_code) == ErrorKind::hard) continue;
+    if (r.bank != index || !counts_for_success_rate(r)) continue;
     Second& s = seconds[static_cast<std::size_t>((r.timestamp_ms - since_ms) / 1000)];
     s.all += 1;
     if (r.status == TxnStatus::success) s.ok += 1;

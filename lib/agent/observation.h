@@ -33,6 +33,12 @@ struct CompactRow {
 };
 inline constexpr std::uint32_t kNoBank = 0xFFFFFFFFu;
 
+// Whether a row counts toward a bank's success rate (success-rate routing, its change points): a
+// RATE_LIMITED row is load, not the bank's quality, and a hard decline is the customer's card.
+inline bool counts_for_success_rate(const CompactRow& r) {
+  return r.error_code != ErrorCode::RATE_LIMITED && kind_of(r.error_code) != ErrorKind::hard;
+}
+
 // Rows kept in timestamp order (stable: rows with equal timestamps keep their arrival order).
 // Rows arrive nearly in order, so insertion walks back only a few places.
 class RowWindow {

@@ -88,7 +88,7 @@ WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_
   double ok = 0, all = 0;
   for (const CompactRow& r : obs.rows.rows()) {
     if (r.bank != *index || r.timestamp_ms < since || r.timestamp_ms > obs.now_ms) continue;
-    if (r.error_code == ErrorCode::RATE_LIMITED || kind_of(r.error_code) == ErrorKind::hard) continue;
+    if (!counts_for_success_rate(r)) continue;
     const double w = std::exp2(-static_cast<double>(obs.now_ms - r.timestamp_ms) / static_cast<double>(half_life_ms));
     all += w;
     if (r.status == TxnStatus::success) ok += w;
