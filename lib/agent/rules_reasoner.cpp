@@ -156,11 +156,13 @@ constexpr std::uint64_t kSlowMinAttempts = 50;
 // at 50, a bank kept at its exploration share (drift drill, default seed) tripped it on 13 faults in
 // 52 after a real +5 point drift, and its health flapped.
 constexpr std::uint64_t kOutlierMinServed = 100;
+constexpr std::uint64_t kOutlierMinEvidence = 40;
 
 // Everything the rules read about one enabled bank this cycle.
 struct BankView {
   const Bank* bank = nullptr;
   BankWindowStats S, L, E;  // short window, long window, evidence since the breaker last changed
+  BankWindowStats O;        // the outlier's evidence: E, or its rows since their latest change point
   std::optional<TimeMs> breaker_changed;
   bool escalate = false;
   std::int64_t slow_ms = 0;  // the slow-call threshold
@@ -245,7 +247,7 @@ std::string silence_numbers(const BankSilence& s, const RulesOptions& o) {
 // Outlier (header): E's fault rate >= outlier_margin above both the peers' pooled rate and its own
 // norm, over >= kOutlierMinServed served attempts, with that many faults beyond chance at the higher
 // of the two reference rates (Poisson tail < outlier_alpha). Fills peer_rate.
-bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, double& peer_rate) {
+bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, TimeMs norm_until, double& peer_rate) {
   std::uint64_t peer_faults = 0, peer_served = 0;
   for (const Bank& o : c.config.banks) {
     if (!o.enabled || o.id == b.id || o.health_status == Health::down || o.circuit_breaker.state != BreakerState::closed)
@@ -257,10 +259,11 @@ bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, double& p
   }
   peer_rate = BankWindowStats::ratio(peer_faults, peer_served);
   const auto min_served = std::max<std::uint64_t>(kOutlierMinServed, static_cast<std::uint64_t>(b.circuit_breaker.min_requests));
-  if (E.served() < min_served || peer_served < min_served) return false;
-  // Its own norm: the long window before the short one. A bank that is always this much worse than
+  const auto min_evidence = std::max<std::uint64_t>(kOutlierMinEvidence, static_cast<std::uint64_t>(b.circuit_breaker.min_requests));
+  if (E.served() < min_evidence || peer_served < min_served) return false;
+  // Its own norm: the long window before the evidence. A bank that is always this much worse than
   // its peers is the operator's choice, not an incident; without a norm there is no telling.
-  const BankWindowStats norm = c.obs.rows.bank_stats(b.id, c.obs.long_since(), c.obs.short_since() - 1);
+  const BankWindowStats norm = c.obs.rows.bank_stats(b.id, c.obs.long_since(), norm_until);
   if (norm.served() < min_served) return false;
   const double reference = std::max(peer_rate, norm.fault_rate());
   if (E.fault_rate() - reference < c.o.outlier_margin) return false;
@@ -268,8 +271,8 @@ bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, double& p
 }
 
 std::string outlier_numbers(const BankView& v) {
-  return fmt::format("outlier: {} faults over {} served attempts, its peers {}", format_percent(v.E.fault_rate()),
-                     v.E.served(), format_percent(v.peer_fault_rate));
+  return fmt::format("outlier: {} faults over {} served attempts, its peers {}", format_percent(v.O.fault_rate()),
+                     v.O.served(), format_percent(v.peer_fault_rate));
 }
 
 BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& escalations) {
@@ -285,7 +288,18 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
   v.slow_rate_S = slow_rate(v.S, v.slow_ms);
   v.slow_rate_E = slow_rate(v.E, v.slow_ms);
   v.silence = silence_of(c, b, v.slow_ms);
-  v.outlier = is_outlier(c, b, v.E, v.peer_fault_rate);
+  v.O = v.E;
+  TimeMs norm_until = c.obs.short_since() - 1;
+  if (b.circuit_breaker.state == BreakerState::closed) {
+    const TimeMs search_since = std::max(c.obs.long_since(), v.breaker_changed.value_or(c.obs.long_since()));
+    const std::optional<TimeMs> changed = success_change_since(
+        c.obs.rows, b.id, search_since, c.now(), ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
+    if (changed) {
+      v.O = c.obs.rows.bank_stats(b.id, *changed, c.now());
+      norm_until = *changed - 1;
+    }
+  }
+  v.outlier = is_outlier(c, b, v.O, norm_until, v.peer_fault_rate);
   return v;
 }
 
@@ -806,8 +820,9 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
     // first attempt it takes is a slow payment: its floor is 1, not a tenth of its intent.
     const bool only_slow = slow && !v.outlier && E.fault_rate() < c.o.degrade_enter;
     const std::int64_t to = only_slow ? std::min<std::int64_t>(1, floor_weight) : failing_floor(c, b, floor_weight);
-    wp.why[b.id] = fmt::format("{}: {}; floor {}", only_slow ? "slow" : E.fault_rate() >= c.o.degrade_enter ? "failing" : "outlier",
-                               v.outlier ? numbers + fmt::format(", peers {} faults", format_percent(v.peer_fault_rate)) : numbers, to);
+    const bool failing = E.fault_rate() >= c.o.degrade_enter;
+    const std::string verdict = only_slow ? "slow: " + numbers : failing ? "failing: " + numbers : outlier_numbers(v);
+    wp.why[b.id] = fmt::format("{}; floor {}", verdict, to);
     wp.dead[b.id] = E.fault_rate() > b.circuit_breaker.failure_rate_threshold;
     return to;
   }

@@ -390,6 +390,24 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
     CHECK_FALSE(find_action(d, "update_bank_health", "bank_b"));
     CHECK(rerouted(d, "bank_b") == -1);
   }
+  SUBCASE("a few seconds after its change: judged on its rows since then, not diluted by the window") {
+    // slow_degradation, default seed: 15% faults from 2% took the whole 6 s window to reach the margin,
+    // ~35 failed first attempts. Since the change point: 13 faults in 80 (16%), peers and norm 2%.
+    per_second(rows, kNow - 120'000, kNow - 4'000, 20, "bank_b", 50);
+    per_second(rows, kNow - 4'000, kNow, 20, "bank_b", 6);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* h = find_action(d, "update_bank_health", "bank_b");
+    REQUIRE(h);
+    CHECK(h->reason.find("outlier: 16.2% faults over 80 served attempts") != std::string::npos);
+    CHECK(rerouted(d, "bank_b") < 40);
+    // 1.5 s after the change, 30 attempts: under the 40 an outlier verdict needs.
+    Rows early;
+    per_second(early, kNow - 120'000, kNow, 40, "bank_a", 50);
+    per_second(early, kNow - 120'000, kNow, 20, "bank_c", 50);
+    per_second(early, kNow - 120'000, kNow - 1'500, 20, "bank_b", 50);
+    per_second(early, kNow - 1'500, kNow, 20, "bank_b", 6);
+    CHECK_FALSE(find_action(decide_rules(c, early.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b"));
+  }
   SUBCASE("too few attempts to tell") {
     per_second(rows, kNow - 120'000, kNow - 30'000, 20, "bank_b", 50);
     rows.spread(kNow - 30'000, kNow, 15, "bank_b", 5);  // 3 of 15: under min_requests (20)
