@@ -54,18 +54,37 @@ WindowStats RowWindow::stats(TimeMs since_ms, TimeMs until_ms) const {
   return s;
 }
 
-BankWindowStats RowWindow::bank_stats(std::string_view bank_id, TimeMs since_ms, TimeMs until_ms) const {
-  const auto index = banks_.find(bank_id);
-  if (!index) return {};
+namespace {
+
+// One bank's stats over rows [first, ...) up to until_ms that `keep` accepts.
+template <typename Keep>
+BankWindowStats one_bank_stats(const std::vector<CompactRow>& rows, std::size_t first, std::uint32_t index,
+                               std::string_view bank_id, TimeMs until_ms, Keep keep) {
   WindowStats s;
-  for (std::size_t i = first_at(since_ms); i < rows_.size(); ++i) {
-    const CompactRow& r = rows_[i];
+  for (std::size_t i = first; i < rows.size(); ++i) {
+    const CompactRow& r = rows[i];
     if (r.timestamp_ms > until_ms) break;
-    if (r.bank != *index) continue;
+    if (r.bank != index || !keep(r)) continue;
     s.add(r.timestamp_ms, r.txn_key, bank_id, r.status, r.error_code, r.latency_ms);
   }
   const BankWindowStats* b = s.find(bank_id);
   return b ? *b : BankWindowStats{};
+}
+
+}  // namespace
+
+BankWindowStats RowWindow::bank_stats(std::string_view bank_id, TimeMs since_ms, TimeMs until_ms) const {
+  const auto index = banks_.find(bank_id);
+  if (!index) return {};
+  return one_bank_stats(rows_, first_at(since_ms), static_cast<std::uint32_t>(*index), bank_id, until_ms,
+                        [](const CompactRow&) { return true; });
+}
+
+BankWindowStats RowWindow::bank_stats_started(std::string_view bank_id, TimeMs started_since_ms, TimeMs until_ms) const {
+  const auto index = banks_.find(bank_id);
+  if (!index) return {};
+  return one_bank_stats(rows_, first_at(started_since_ms), static_cast<std::uint32_t>(*index), bank_id, until_ms,
+                        [started_since_ms](const CompactRow& r) { return r.timestamp_ms - r.latency_ms >= started_since_ms; });
 }
 
 NewestServed newest_served(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms,

@@ -55,6 +55,10 @@ class RowWindow {
   WindowStats stats(TimeMs since_ms, TimeMs until_ms) const;
   // One bank's stats over the same kind of range (empty stats for an unknown bank).
   BankWindowStats bank_stats(std::string_view bank_id, TimeMs since_ms, TimeMs until_ms) const;
+  // One bank's attempts that STARTED at or after started_since_ms (timestamp - latency) and finished
+  // by until_ms. Rows are written when attempts finish, so after a bank's share is cut the rows by
+  // finish time are the slow tail of attempts started before (8 s timeouts): by start, they are not.
+  BankWindowStats bank_stats_started(std::string_view bank_id, TimeMs started_since_ms, TimeMs until_ms) const;
 
   const std::vector<CompactRow>& rows() const { return rows_; }
   // The index of the first row with timestamp >= t (rows() is in timestamp order).

@@ -20,7 +20,12 @@
 // outlier_margin above both the pooled fault rate of the other enabled banks with a closed breaker
 // (short window) and its own norm (the long window before the short one), each over >= 100 served
 // attempts, and so many faults are beyond chance at the higher of those two rates (Poisson tail <
-// outlier_alpha: a thin bank's 3 faults in 20 are not a verdict).
+// outlier_alpha: a thin bank's 3 faults in 20 are not a verdict). When its success CHANGED within the
+// evidence (change_point.h, searched over the long window so the calm seconds before count), the
+// evidence is its attempts STARTED since the change, >= 40 of them: a window-wide rate dilutes a
+// fresh degradation with the seconds before it (slow_degradation: 15% faults took the whole 6 s
+// window to show 10 points), and by start, the timeouts of attempts sent before a cut of its share
+// are not mistaken for a change (drift, seed 6).
 // It catches the bank that degrades below the absolute thresholds (15% more errors than usual
 // costs every customer routed there, though 22% faults is under degrade_enter); a bank that is
 // always a little worse than the others (a few points) is its operator's choice, not an incident.

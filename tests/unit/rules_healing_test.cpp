@@ -398,7 +398,8 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
     const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
     const Action* h = find_action(d, "update_bank_health", "bank_b");
     REQUIRE(h);
-    CHECK(h->reason.find("outlier: 16.2% faults over 80 served attempts") != std::string::npos);
+    // Counted by start: the 4 rows of the change's first 200 ms started before it.
+    CHECK(h->reason.find("outlier: 17.1% faults over 76 served attempts") != std::string::npos);
     CHECK(rerouted(d, "bank_b") < 40);
     // 1.5 s after the change, 30 attempts: under the 40 an outlier verdict needs.
     Rows early;
@@ -407,6 +408,14 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
     per_second(early, kNow - 120'000, kNow - 1'500, 20, "bank_b", 50);
     per_second(early, kNow - 1'500, kNow, 20, "bank_b", 6);
     CHECK_FALSE(find_action(decide_rules(c, early.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b"));
+  }
+  SUBCASE("after its share was cut, the timeouts of attempts started before the cut are no change") {
+    // drift, seed 6: bank_b cut from 96% of first attempts to 2%, then 8 s GATEWAY_TIMEOUT rows of
+    // attempts started under load: 23.5% faults by finish time, none of them started after the cut.
+    per_second(rows, kNow - 120'000, kNow - 4'000, 20, "bank_b", 50);
+    per_second(rows, kNow - 4'000, kNow, 10, "bank_b");
+    for (TimeMs t = kNow - 4'000; t < kNow; t += 250) rows.add(t, "bank_b", ErrorCode::GATEWAY_TIMEOUT, 8'000);
+    CHECK_FALSE(find_action(decide_rules(c, rows.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b"));
   }
   SUBCASE("too few attempts to tell") {
     per_second(rows, kNow - 120'000, kNow - 30'000, 20, "bank_b", 50);
