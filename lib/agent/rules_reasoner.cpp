@@ -165,7 +165,7 @@ struct BankView {
   const Bank* bank = nullptr;
   BankWindowStats S, L, E;  // short window, long window, evidence since the breaker last changed
   BankWindowStats O;        // the outlier's evidence: E, or its attempts started since its latest change point
-  bool O_since_change = false;
+  std::optional<TimeMs> O_changed;  // that change point
   std::optional<TimeMs> breaker_changed;
   bool escalate = false;
   std::int64_t slow_ms = 0;  // the slow-call threshold
@@ -250,7 +250,7 @@ std::string silence_numbers(const BankSilence& s, const RulesOptions& o) {
 // Outlier (header): E's fault rate >= outlier_margin above both the peers' pooled rate and its own
 // norm, over >= kOutlierMinServed served attempts, with that many faults beyond chance at the higher
 // of the two reference rates (Poisson tail < outlier_alpha). Fills peer_rate.
-bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, bool since_change, double& peer_rate) {
+bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, std::optional<TimeMs> changed, double& peer_rate) {
   std::uint64_t peer_faults = 0, peer_served = 0;
   for (const Bank& o : c.config.banks) {
     if (!o.enabled || o.id == b.id || o.health_status == Health::down || o.circuit_breaker.state != BreakerState::closed)
@@ -262,15 +262,14 @@ bool is_outlier(const Ctx& c, const Bank& b, const BankWindowStats& E, bool sinc
   }
   peer_rate = BankWindowStats::ratio(peer_faults, peer_served);
   const auto min_served = std::max<std::uint64_t>(kOutlierMinServed, static_cast<std::uint64_t>(b.circuit_breaker.min_requests));
-  const auto min_evidence = since_change ? std::max<std::uint64_t>(kOutlierMinSinceChange, static_cast<std::uint64_t>(b.circuit_breaker.min_requests))
+  const auto min_evidence = changed ? std::max<std::uint64_t>(kOutlierMinSinceChange, static_cast<std::uint64_t>(b.circuit_breaker.min_requests))
                                          : min_served;
   if (E.served() < min_evidence || peer_served < min_served) return false;
-  // Its own norm: the long window before the short one (not before the change point: the split that
-  // best separates two rates makes the seconds before it look better than the bank is; drift, seed
-  // 6: an exploration bank "1% before, 14.8% after" on 9 faults in 61). A bank that is always this
-  // much worse than its peers is the operator's choice, not an incident; without a norm there is no
-  // telling.
-  const BankWindowStats norm = c.obs.rows.bank_stats(b.id, c.obs.long_since(), c.obs.short_since() - 1);
+  // Its own norm: the long window before the evidence (before the change point, when there is one:
+  // the seconds of the short window before it are its norm too; a drill has little history). A bank
+  // that is always this much worse than its peers is the operator's choice, not an incident; without
+  // a norm there is no telling.
+  const BankWindowStats norm = c.obs.rows.bank_stats(b.id, c.obs.long_since(), changed.value_or(c.obs.short_since()) - 1);
   if (norm.served() < min_served) return false;
   const double reference = std::max(peer_rate, norm.fault_rate());
   if (E.fault_rate() - reference < c.o.outlier_margin) return false;
@@ -302,10 +301,10 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
         c.obs.rows, b.id, search_since, c.now(), ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
     if (changed && *changed > since) {
       v.O = c.obs.rows.bank_stats_started(b.id, *changed, c.now());
-      v.O_since_change = true;
+      v.O_changed = changed;
     }
   }
-  v.outlier = is_outlier(c, b, v.O, v.O_since_change, v.peer_fault_rate);
+  v.outlier = is_outlier(c, b, v.O, v.O_changed, v.peer_fault_rate);
   return v;
 }
 
@@ -627,7 +626,11 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
 bool outlier_unresolved(const Ctx& c, const BankView& v) {
   const HistoryEntry* verdict = last_change(c.config, bank_path(*v.bank, "health_status"));
   if (!verdict || verdict->reason.find(": degraded: outlier:") == std::string::npos) return false;
-  const BankWindowStats since = c.obs.rows.bank_stats(v.bank->id, verdict->timestamp, c.now());
+  // Since the verdict, or since the latest change of its success after it: a bank that recovered is
+  // judged on what it does since, not on the incident's faults still in the span.
+  const std::optional<TimeMs> changed = success_change_since(c.obs.rows, v.bank->id, verdict->timestamp, c.now(),
+                                                             ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
+  const BankWindowStats since = c.obs.rows.bank_stats(v.bank->id, changed.value_or(verdict->timestamp), c.now());
   const double suspect_rate = v.peer_fault_rate + c.o.outlier_margin / 2;
   return poisson_at_most(since.faults(), suspect_rate * static_cast<double>(since.served())) >= c.o.outlier_leave_alpha;
 }
@@ -813,7 +816,9 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
   }
   const bool slow = v.slow_judgeable() && v.slow_rate_E >= c.o.slow_enter && E.attempts >= kSlowMinAttempts;
   const bool bad = E.fault_rate() >= c.o.degrade_enter || slow || v.outlier;
-  const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave;
+  // An outlier's faults sit under degrade_leave: it is good again only once they rule out that it
+  // is still worse than its peers (seed 2: back 2 -> 6 toward its intent at 9.2% faults, mid-incident).
+  const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave && !outlier_unresolved(c, v);
   const std::string numbers = fmt::format("{} faults, {} slow (>= {} ms) over {} recent attempts", format_percent(E.fault_rate()),
                                           format_percent(v.slow_rate_E), v.slow_ms, E.attempts);
   const bool enough = E.attempts >= static_cast<std::uint64_t>(c.o.probe_min_requests);

@@ -424,6 +424,34 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
   }
 }
 
+TEST_CASE("outlier: its weight stays cut while its faults do not rule out that it is still worse") {
+  // slow_degradation, seed 2: bank_c, an outlier at its floor 2, went back 2 -> 6 toward its intent
+  // at 9.2% faults (under degrade_leave) in the middle of its incident.
+  Config c = test::two_bank_config();
+  c.banks.push_back(c.banks[1]);
+  c.banks[2].id = "bank_c";
+  RerouteTraffic cut;
+  cut.weights["bank_b"] = 20;  // within the guardrail's step; then to its floor by hand
+  apply_all(c, Decision{{Action{cut, "t", Json{{"intended", Json{{"bank_a", 60}, {"bank_b", 40}, {"bank_c", 40}}}}}}, {}},
+            kNow - 90'000);
+  c.banks[1].weight = 2;
+  HistoryEntry verdict = test::operator_entry(kNow - 90'000, "banks.bank_b.health_status", "healthy", "degraded");
+  verdict.actor = "agent";
+  verdict.action = "update_bank_health";
+  verdict.reason = "bank_b: degraded: outlier: 13.8% faults over 189 served attempts, its peers 0.3%";
+  c.agent_history.push_back(verdict);
+  c.banks[1].health_status = Health::degraded;
+  Rows rows;
+  per_second(rows, kNow - 120'000, kNow, 40, "bank_a", 200);  // peers at 0.5%
+  per_second(rows, kNow - 120'000, kNow, 20, "bank_c", 200);
+  per_second(rows, kNow - 90'000, kNow, 2, "bank_b", 12);  // 8.3% since the verdict: 15 faults in 180
+  CHECK(rerouted(decide_rules(c, rows.observe(kNow), RulesOptions{}), "bank_b") == -1);
+  // The same counts after a verdict of another kind: under degrade_leave, it goes back up.
+  c.agent_history.back().reason = "bank_b: degraded: fault rate 30.0% over 40 served attempts in 30 s";
+  const Decision back = decide_rules(c, rows.observe(kNow), RulesOptions{});
+  CHECK(rerouted(back, "bank_b") > 2);
+}
+
 TEST_CASE("outlier: the verdict is withdrawn only on faults that rule out a bank still worse than its peers") {
   // drift, seed 1: bank_a degraded as an outlier at 13.8% faults, then called healthy on 1 fault in
   // 32 exploration attempts (under degrade_leave, 10%) while still 5 points worse: a flap.
@@ -453,6 +481,12 @@ TEST_CASE("outlier: the verdict is withdrawn only on faults that rule out a bank
   }
   SUBCASE("back at its peers' rate: no fault in 90 rules out 5.5% (P = 0.007)") {
     per_second(rows, kNow - 90'000, kNow, 1, "bank_b");
+    c.agent_history.push_back(verdict);
+    CHECK(health_of_b(c) == Health::healthy);
+  }
+  SUBCASE("recovered after a bad spell: judged since its success changed, not on the spell's faults") {
+    per_second(rows, kNow - 90'000, kNow - 60'000, 2, "bank_b", 4);  // 15 faults in 60, then
+    per_second(rows, kNow - 60'000, kNow, 2, "bank_b");             // none in 120 (P = 0.001 at 5.5%)
     c.agent_history.push_back(verdict);
     CHECK(health_of_b(c) == Health::healthy);
   }
