@@ -6,22 +6,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 drill_run 45 bank_c:errors=0.15:6s+12s bank_c:errors=0.35:18s+12s bank_c:errors=0.6:30s+12s
 # The outlier rule (fault rate 10+ points above its peers' and its own norm, beyond chance) moves
-# bank_c's traffic before its faults reach the absolute thresholds. Measured in virtual time with
-# examples/drills/run_seeds.sh --seeds 3 --jobs 2 (seeds 1-3): at ba915f3 first-attempt gap 74% /
-# 81% / 85%, p95 gap 74% / 75% / 96%; at healing4 302ad61, with bank_c's floor at the weight that
-# watches it at 1 attempt/s (1, not a tenth of 15) and half_open probes that cannot close by
-# min_requests reopening, first-attempt gap 88% / 85% / 80%, p95 gap 96% / 82% / 89%; the p95 gap stays
-# known-short all the same: the default seed, the one the suite runs, gives 79.6% (bar 80%; CI at
-# 3d2d49f). First-attempt stays known-short: the 15% phase is not clear from the peers until a few
-# seconds of it are in the log (seed 2: 33 of a ~270-payment gap in its first 5 s), and once bank_c
-# is at its floor the rest is within the random draws of two different routings (+-25 payments over
-# 30 s on seed 2).
-# At healing5 8d2cdb3, b09cee0 and e723356 alike (unchanged): first-attempt gap 88% / 85% / 80% on seeds
-# 1-3, 73% on the default seed; p95 gap 96% / 82% / 89%, default 80% (79.6%)
-# (examples/drills/run_seeds.sh --seeds 3 --jobs 1; default seed: bash
-# examples/drills/slow_degradation.sh). Default seed: 61 of the 80 failed first attempts beyond the
-# oracle's fall in the 15% phase (6-16 s), before bank_c's fault rate in the window is 10 points above
-# its peers' (the outlier margin). With the oracle one cycle late (main 7bb7892, at e723356): it reaches
-# 101% / 102% / 103% of the first-attempt gap on seeds 1-3 and 96% on the default seed, the agent 77-87%
-# and 76% of that: this gap is the agent's (the outlier margin), not the log's.
+# bank_c's traffic before its faults reach the absolute thresholds. Since d2281b8 it judges a bank whose
+# success changed on its attempts started since the change point (change_point.h), against its norm
+# before it: a 6 s window no longer dilutes the first seconds of the 15% phase with the calm ones
+# before. Measured in virtual time (examples/drills/run_seeds.sh --seeds 3 --jobs 2, and --seeds 8
+# slow_degradation): first-attempt gap 88 / 98 / 85% on seeds 1-3 (main 11ca0e3: 83 / 70 / 85%), 72 /
+# 83 / 98% (min / median / max) over seeds 1-8; p95 gap 100 / 86 / 88% (68 / 87 / 112% over 1-8).
+# First-attempt stays known-short, and the log is not the excuse: on seeds 4, 7 and 8 (72-74%) the
+# 15% phase comes out as ~10 points of faults (the world reports a tenth of its soft failures as
+# RATE_LIMITED, load, not a fault), under the 10-point margin, so nothing moves until the 35% phase
+# (seed 7: bank_c's 85 failed first attempts against the late oracle's 3, 55 of them in the 15%
+# phase). The margin is a choice: a bank a few points worse than its peers is success-rate
+# routing's to demote (drift.sh), not an incident's; at 7 points drift flapped on 1 of 8 seeds and
+# seed 7 still waited (its change did not reach the change point's log-likelihood ratio of 8).
+# p95 stays known-short for the same seeds (68-76%).
 drill_score 45 --detect-from 30s --known-short first_attempt_gap --known-short p95_gap
