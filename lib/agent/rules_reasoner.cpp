@@ -299,8 +299,14 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
     const TimeMs search_since = std::max(c.obs.long_since(), v.breaker_changed.value_or(c.obs.long_since()));
     const std::optional<TimeMs> changed = success_change_since(
         c.obs.rows, b.id, search_since, c.now(), ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
-    if (changed && *changed > since) {
-      v.O = c.obs.rows.bank_stats_started(b.id, *changed, c.now());
+    // Only in the outlier's own band, under degrade_enter: a bank failing past it is judged by the
+    // failing rules (breaker, burst, degrade), whose timing weighs what the others can take
+    // (overload, seeds 1-3: bank_b failing half its attempts cut at its first cycle, before the
+    // others' ceilings were learned, took the gap from 110 / 127 / 97% to 95 / 93 / 89%).
+    const BankWindowStats since_change = changed && *changed > since ? c.obs.rows.bank_stats_started(b.id, *changed, c.now())
+                                                                     : BankWindowStats{};
+    if (changed && *changed > since && since_change.fault_rate() < c.o.degrade_enter) {
+      v.O = since_change;
       v.O_changed = changed;
     }
   }

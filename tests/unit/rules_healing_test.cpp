@@ -409,6 +409,15 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
     per_second(early, kNow - 1'500, kNow, 20, "bank_b", 6);
     CHECK_FALSE(find_action(decide_rules(c, early.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b"));
   }
+  SUBCASE("failing past degrade_enter since its change: the failing rules' to judge, not the outlier's") {
+    // overload: bank_b failing half its attempts, cut at its first cycle as an "outlier" before the
+    // others' ceilings were learned, cost 15-34 points of the gap.
+    per_second(rows, kNow - 120'000, kNow - 3'000, 20, "bank_b", 50);
+    per_second(rows, kNow - 3'000, kNow, 20, "bank_b", 2);  // 50%: 30 faults in 60
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* h = find_action(d, "update_bank_health", "bank_b");
+    CHECK((h == nullptr || h->reason.find("outlier") == std::string::npos));
+  }
   SUBCASE("after its share was cut, the timeouts of attempts started before the cut are no change") {
     // drift, seed 6: bank_b cut from 96% of first attempts to 2%, then 8 s GATEWAY_TIMEOUT rows of
     // attempts started under load: 23.5% faults by finish time, none of them started after the cut.
