@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 drill_setup
 drill_run 40 bank_c:latency=6000ms:8s+20s
 # The agent sees the storm 2 s in, from the rows that stop arriving (silence, lib/agent/silence.h),
-# not 6 s in from the timeouts, and ejects bank_c. Measured at d2281b8 (examples/drills/run_seeds.sh
+# not 6 s in from the timeouts, and ejects bank_c. Measured at 9f13dd8 (examples/drills/run_seeds.sh
 # --seeds 3 --jobs 2; unchanged since 1fd4c73): first-attempt gap 88 / 80 / 66% on seeds 1-3, p95 gap
 # 96-98%; the late oracle reaches 95 / 92 / 85%, the agent 93 / 87 / 78% of that.
 # Why the oracle's first-attempt figure is out of reach from the log (failed first attempts in the
