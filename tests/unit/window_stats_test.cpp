@@ -167,6 +167,22 @@ TEST_CASE("row windows keep time order and answer per-bank questions since a tim
   CHECK(rows.window.size() == 1);
 }
 
+TEST_CASE("by start: a bank's attempts started since a time, not the slow ones that finish after it") {
+  payops::test::Rows rows;
+  rows.add(kT0 + 1000, "bank_a", ErrorCode::GATEWAY_TIMEOUT, 8000);  // started at kT0 - 7000
+  rows.add(kT0 + 1200, "bank_a", ErrorCode::none, 300);              // started at kT0 + 900
+  rows.add(kT0 + 1500, "bank_a", ErrorCode::none, 500);              // started at kT0 + 1000: counts
+  rows.add(kT0 + 1600, "bank_b", ErrorCode::none, 100);              // another bank
+  rows.add(kT0 + 9000, "bank_a", ErrorCode::none, 100);              // after until
+  const BankWindowStats by_finish = rows.window.bank_stats("bank_a", kT0 + 1000, kT0 + 5000);
+  CHECK(by_finish.attempts == 3);
+  CHECK(by_finish.faults() == 1);
+  const BankWindowStats by_start = rows.window.bank_stats_started("bank_a", kT0 + 1000, kT0 + 5000);
+  CHECK(by_start.attempts == 1);
+  CHECK(by_start.faults() == 0);
+  CHECK(rows.window.bank_stats_started("bank_z", kT0, kT0 + 5000).attempts == 0);
+}
+
 TEST_CASE("faults leave RATE_LIMITED out: the run skips it, the rate is over served attempts") {
   WindowStats w;
   w.add(kT0, 1, "b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
