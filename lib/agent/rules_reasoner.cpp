@@ -86,9 +86,11 @@ WeightedRate recency_success_rate(const Observation& obs, std::string_view bank_
   if (!index || half_life_ms <= 0) return {};
   const TimeMs since = std::max(obs.long_since(), since_ms.value_or(obs.long_since()));
   double ok = 0, all = 0;
-  for (const CompactRow& r : obs.rows.rows()) {
-    if (r.bank != *index || r.timestamp_ms < since || r.timestamp_ms > obs.now_ms) continue;
-    if (!counts_for_success_rate(r)) continue;
+  const std::vector<CompactRow>& rows = obs.rows.rows();
+  for (std::size_t i = obs.rows.first_at(since); i < rows.size(); ++i) {  // rows are in time order
+    const CompactRow& r = rows[i];
+    if (r.timestamp_ms > obs.now_ms) break;
+    if (r.bank != *index || !counts_for_success_rate(r)) continue;
     const double w = std::exp2(-static_cast<double>(obs.now_ms - r.timestamp_ms) / static_cast<double>(half_life_ms));
     all += w;
     if (r.status == TxnStatus::success) ok += w;
