@@ -158,6 +158,8 @@ constexpr std::uint64_t kSlowMinAttempts = 50;
 // at 50, a bank kept at its exploration share (drift drill, default seed) tripped it on 13 faults in
 // 52 after a real +5 point drift, and its health flapped.
 constexpr std::uint64_t kOutlierMinServed = 100;
+// The details.verdict of an outlier's health entry (rule 3 reads it back).
+constexpr std::string_view kOutlierVerdict = "outlier";
 // Since a change point (attempts started after it: no stragglers from before), fewer will do: the
 // Poisson tail still rules out chance, and the evidence is not diluted by the seconds before.
 constexpr std::uint64_t kOutlierMinSinceChange = 40;
@@ -335,8 +337,11 @@ void breaker_action(Ctx& c, const BankView& v, BankPlan& plan, BreakerState to, 
   plan.breaker = to;
 }
 
-void health_action(Ctx& c, const BankView& v, BankPlan& plan, Health to, std::string reason) {
-  c.d.actions.push_back(Action{UpdateBankHealth{v.bank->id, to}, std::move(reason), Json{{"observed", observed(c, v, v.S)}}});
+// `verdict`, when given, is recorded as details.verdict: what a later cycle reads the verdict by.
+void health_action(Ctx& c, const BankView& v, BankPlan& plan, Health to, std::string reason, std::string_view verdict = {}) {
+  Json evidence{{"observed", observed(c, v, v.S)}};
+  if (!verdict.empty()) evidence["verdict"] = std::string(verdict);
+  c.d.actions.push_back(Action{UpdateBankHealth{v.bank->id, to}, std::move(reason), std::move(evidence)});
   plan.health = to;
 }
 
@@ -613,7 +618,7 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   } else if (v.silence.silent) {
     health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, silence_numbers(v.silence, c.o)));
   } else if (v.outlier) {
-    health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, outlier_numbers(v)));
+    health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, outlier_numbers(v)), kOutlierVerdict);
   } else if (!v.slow_judgeable()) {
     return;
   } else if (v.S.attempts >= std::max<std::uint64_t>(min_requests, kSlowMinAttempts) && v.slow_rate_S >= c.o.slow_enter) {
@@ -633,7 +638,11 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
 // a rate of its peers' + half the outlier margin. False when it was not degraded as an outlier.
 bool outlier_unresolved(const Ctx& c, const BankView& v) {
   const HistoryEntry* verdict = last_change(c.config, bank_path(*v.bank, "health_status"));
-  if (!verdict || verdict->reason.find(": degraded: outlier:") == std::string::npos) return false;
+  if (!verdict) return false;
+  // details.verdict; entries written before it existed say so only in their reason.
+  const bool outlier = (verdict->details.is_object() && verdict->details.value("verdict", std::string{}) == kOutlierVerdict) ||
+                       verdict->reason.find(": degraded: outlier:") != std::string::npos;
+  if (!outlier) return false;
   // Since the verdict, or since the latest change of its success after it: a bank that recovered is
   // judged on what it does since, not on the incident's faults still in the span.
   const std::optional<TimeMs> changed = success_change_since(c.obs.rows, v.bank->id, verdict->timestamp, c.now(),

@@ -484,7 +484,13 @@ TEST_CASE("outlier: the verdict is withdrawn only on faults that rule out a bank
     per_second(rows, kNow - 90'000, kNow, 1, "bank_b", 16);  // 5 faults in 90
     c.agent_history.push_back(verdict);
     CHECK(health_of_b(c) == Health::degraded);
+    // Read by details.verdict, whatever the reason says.
+    c.agent_history.back().reason = "bank_b: degraded";
+    CHECK(health_of_b(c) == Health::healthy);
+    c.agent_history.back().details["verdict"] = "outlier";
+    CHECK(health_of_b(c) == Health::degraded);
     // The same counts after a verdict of another kind: degrade_leave alone decides, as before.
+    c.agent_history.back().details.erase("verdict");
     c.agent_history.back().reason = "bank_b: degraded: fault rate 30.0% over 40 served attempts in 30 s";
     CHECK(health_of_b(c) == Health::healthy);
   }
