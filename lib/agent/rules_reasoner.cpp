@@ -158,7 +158,7 @@ constexpr std::uint64_t kSlowMinAttempts = 50;
 // at 50, a bank kept at its exploration share (drift drill, default seed) tripped it on 13 faults in
 // 52 after a real +5 point drift, and its health flapped.
 constexpr std::uint64_t kOutlierMinServed = 100;
-// The details.verdict of an outlier's health entry (rule 3 reads it back).
+// The details.degraded_as of an outlier's health entry (rule 3 reads it back).
 constexpr std::string_view kOutlierVerdict = "outlier";
 // Since a change point (attempts started after it: no stragglers from before), fewer will do: the
 // Poisson tail still rules out chance, and the evidence is not diluted by the seconds before.
@@ -337,10 +337,10 @@ void breaker_action(Ctx& c, const BankView& v, BankPlan& plan, BreakerState to, 
   plan.breaker = to;
 }
 
-// `verdict`, when given, is recorded as details.verdict: what a later cycle reads the verdict by.
+// `verdict`, when given, is recorded as details.degraded_as: what a later cycle reads the verdict by.
 void health_action(Ctx& c, const BankView& v, BankPlan& plan, Health to, std::string reason, std::string_view verdict = {}) {
   Json evidence{{"observed", observed(c, v, v.S)}};
-  if (!verdict.empty()) evidence["verdict"] = std::string(verdict);
+  if (!verdict.empty()) evidence["degraded_as"] = std::string(verdict);
   c.d.actions.push_back(Action{UpdateBankHealth{v.bank->id, to}, std::move(reason), std::move(evidence)});
   plan.health = to;
 }
@@ -639,8 +639,10 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
 bool outlier_unresolved(const Ctx& c, const BankView& v) {
   const HistoryEntry* verdict = last_change(c.config, bank_path(*v.bank, "health_status"));
   if (!verdict) return false;
-  // details.verdict; entries written before it existed say so only in their reason.
-  const bool outlier = (verdict->details.is_object() && verdict->details.value("verdict", std::string{}) == kOutlierVerdict) ||
+  // details.degraded_as; entries written before it existed say so only in their reason.
+  // Learn writes its own judgement to details.verdict (an object), hence a key of its own here.
+  const auto as = verdict->details.is_object() ? verdict->details.find("degraded_as") : verdict->details.end();
+  const bool outlier = (as != verdict->details.end() && as->is_string() && as->get<std::string>() == kOutlierVerdict) ||
                        verdict->reason.find(": degraded: outlier:") != std::string::npos;
   if (!outlier) return false;
   // Since the verdict, or since the latest change of its success after it: a bank that recovered is

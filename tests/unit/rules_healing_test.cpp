@@ -484,13 +484,17 @@ TEST_CASE("outlier: the verdict is withdrawn only on faults that rule out a bank
     per_second(rows, kNow - 90'000, kNow, 1, "bank_b", 16);  // 5 faults in 90
     c.agent_history.push_back(verdict);
     CHECK(health_of_b(c) == Health::degraded);
-    // Read by details.verdict, whatever the reason says.
+    // Read by details.degraded_as, whatever the reason says; learn's own details.verdict (an object,
+    // learn.cpp) is another key (recovery drill: "type must be string, but is object" when shared).
     c.agent_history.back().reason = "bank_b: degraded";
+    c.agent_history.back().details["verdict"] = Json{{"outcome", "effective"}};
     CHECK(health_of_b(c) == Health::healthy);
-    c.agent_history.back().details["verdict"] = "outlier";
+    c.agent_history.back().details["degraded_as"] = "outlier";
     CHECK(health_of_b(c) == Health::degraded);
+    c.agent_history.back().details["degraded_as"] = Json::object();  // not a string: not this verdict
+    CHECK(health_of_b(c) == Health::healthy);
     // The same counts after a verdict of another kind: degrade_leave alone decides, as before.
-    c.agent_history.back().details.erase("verdict");
+    c.agent_history.back().details.erase("degraded_as");
     c.agent_history.back().reason = "bank_b: degraded: fault rate 30.0% over 40 served attempts in 30 s";
     CHECK(health_of_b(c) == Health::healthy);
   }
