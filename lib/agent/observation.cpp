@@ -91,25 +91,14 @@ NewestServed newest_served(const RowWindow& rows, std::string_view bank_id, Time
                            std::uint64_t n) {
   NewestServed out;
   const auto index = rows.banks().find(bank_id);
-  if (!index || n == 0) return out;
-  struct Started {
-    TimeMs start_ms;
-    bool fault;
-  };
-  std::vector<Started> served;  // once per bank per cycle, over the evidence span
+  if (!index) return out;
   const std::vector<CompactRow>& all = rows.rows();
-  for (std::size_t i = rows.first_at(since_ms); i < all.size(); ++i) {
-    const CompactRow& r = all[i];
-    if (r.timestamp_ms > until_ms) break;
+  for (std::size_t i = rows.first_at(until_ms + 1); i > 0 && out.served < n; --i) {
+    const CompactRow& r = all[i - 1];
+    if (r.timestamp_ms < since_ms) break;
     if (r.bank != *index || r.error_code == ErrorCode::RATE_LIMITED) continue;
-    served.push_back({r.timestamp_ms - r.latency_ms, r.status != TxnStatus::success && kind_of(r.error_code) == ErrorKind::soft});
-  }
-  const std::size_t take = std::min<std::size_t>(served.size(), static_cast<std::size_t>(n));
-  std::nth_element(served.begin(), served.begin() + static_cast<std::ptrdiff_t>(take) - (take > 0 ? 1 : 0), served.end(),
-                   [](const Started& a, const Started& b) { return a.start_ms > b.start_ms; });
-  for (std::size_t i = 0; i < take; ++i) {
     ++out.served;
-    if (served[i].fault) ++out.faults;
+    if (r.status != TxnStatus::success && kind_of(r.error_code) == ErrorKind::soft) ++out.faults;
   }
   return out;
 }

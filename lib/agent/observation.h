@@ -97,14 +97,9 @@ std::optional<double> learned_capacity_per_s(const RowWindow& rows, std::string_
 // until_ms): what it has shown it can carry, a lower bound on its ceiling. 0 when it served none.
 double peak_served_per_s(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms);
 
-// The `n` served attempts (RATE_LIMITED left out) of bank_id that STARTED last, among the rows
-// finished in [since_ms, until_ms], and how many of them were faults (soft failures other than
-// RATE_LIMITED): a count-based sliding window, as resilience4j's breaker keeps. Fewer than n when
-// there are fewer. By start, not by finish: the successes of attempts started before an outage
-// that finish after it began are its oldest attempts, not its newest (bank_outage, seed 5: 6 such
-// stragglers among the newest 20 rows by finish hid a dead bank for a cycle, 36 failed first
-// attempts). Faults that finish fast are over-represented among the latest starts; a burst needs
-// most of them to be faults, beyond chance, which that bias alone never makes.
+// The newest `n` served attempts (RATE_LIMITED left out) of bank_id among the rows finished in
+// [since_ms, until_ms], and how many of them were faults (soft failures other than RATE_LIMITED): a
+// count-based sliding window, as resilience4j's breaker keeps. Fewer than n when there are fewer.
 struct NewestServed {
   std::uint64_t served = 0;
   std::uint64_t faults = 0;

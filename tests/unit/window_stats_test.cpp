@@ -183,21 +183,6 @@ TEST_CASE("by start: a bank's attempts started since a time, not the slow ones t
   CHECK(rows.window.bank_stats_started("bank_z", kT0, kT0 + 5000).attempts == 0);
 }
 
-TEST_CASE("the newest served attempts are the latest started: stragglers of before an outage are old") {
-  payops::test::Rows rows;
-  for (int i = 0; i < 10; ++i) rows.add(kT0 + 100 * i, "bank_b", ErrorCode::none, 200);  // calm
-  // The outage from kT0 + 1000: every attempt started since fails fast; 4 started before it succeed late.
-  for (int i = 0; i < 10; ++i) rows.add(kT0 + 1050 + 50 * i, "bank_b", ErrorCode::BANK_UNAVAILABLE, 40);
-  for (int i = 0; i < 4; ++i) rows.add(kT0 + 1100 + 100 * i, "bank_b", ErrorCode::none, 400 + 100 * i);
-  rows.add(kT0 + 1500, "bank_b", ErrorCode::RATE_LIMITED, 10);  // load: never counted
-  const NewestServed newest = newest_served(rows.window, "bank_b", kT0, kT0 + 2000, 10);
-  CHECK(newest.served == 10);
-  CHECK(newest.faults == 10);  // by finish time, 4 of the newest 10 would be the stragglers' successes
-  const NewestServed all = newest_served(rows.window, "bank_b", kT0, kT0 + 2000, 100);
-  CHECK(all.served == 24);
-  CHECK(all.faults == 10);
-}
-
 TEST_CASE("faults leave RATE_LIMITED out: the run skips it, the rate is over served attempts") {
   WindowStats w;
   w.add(kT0, 1, "b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
