@@ -88,7 +88,7 @@ BankWindowStats RowWindow::bank_stats_started(std::string_view bank_id, TimeMs s
 }
 
 NewestServed newest_served(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms,
-                           std::uint64_t n) {
+                           std::uint64_t n, std::optional<TimeMs> started_since_ms) {
   NewestServed out;
   const auto index = rows.banks().find(bank_id);
   if (!index) return out;
@@ -97,6 +97,7 @@ NewestServed newest_served(const RowWindow& rows, std::string_view bank_id, Time
     const CompactRow& r = all[i - 1];
     if (r.timestamp_ms < since_ms) break;
     if (r.bank != *index || r.error_code == ErrorCode::RATE_LIMITED) continue;
+    if (started_since_ms && r.timestamp_ms - r.latency_ms < *started_since_ms) continue;
     ++out.served;
     if (r.status != TxnStatus::success && kind_of(r.error_code) == ErrorKind::soft) ++out.faults;
   }

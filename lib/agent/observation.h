@@ -104,8 +104,10 @@ struct NewestServed {
   std::uint64_t served = 0;
   std::uint64_t faults = 0;
 };
+// started_since_ms leaves out the attempts started before it (a change of the bank's success: the
+// successes of attempts sent before an outage that finish after it began are not its newest news).
 NewestServed newest_served(const RowWindow& rows, std::string_view bank_id, TimeMs since_ms, TimeMs until_ms,
-                           std::uint64_t n);
+                           std::uint64_t n, std::optional<TimeMs> started_since_ms = std::nullopt);
 
 // From the end of the log at csv_path. A missing log is an error (not_found) naming it.
 Result<Observation> observe_log(const std::string& csv_path, TimeMs now_ms, const ObserveOptions& options);

@@ -170,6 +170,7 @@ struct BankView {
   BankWindowStats S, L, E;  // short window, long window, evidence since the breaker last changed
   BankWindowStats O;        // the outlier's evidence: E, or its attempts started since its latest change point
   std::optional<TimeMs> O_changed;  // that change point
+  std::optional<TimeMs> success_changed;  // its latest change point (breaker closed), whatever the band
   std::optional<TimeMs> breaker_changed;
   bool escalate = false;
   std::int64_t slow_ms = 0;  // the slow-call threshold
@@ -303,6 +304,7 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
     const TimeMs search_since = std::max(c.obs.long_since(), v.breaker_changed.value_or(c.obs.long_since()));
     const std::optional<TimeMs> changed = success_change_since(
         c.obs.rows, b.id, search_since, c.now(), ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
+    v.success_changed = changed;
     // Only in the outlier's own band, under degrade_enter: a bank failing past it is judged by the
     // failing rules (breaker, burst, degrade), whose timing weighs what the others can take
     // (overload, seeds 1-3: bank_b failing half its attempts cut at its first cycle, before the
@@ -460,7 +462,13 @@ bool fault_burst(const Ctx& c, const BankView& v, NewestServed& newest, double& 
   const CircuitBreaker& cb = v.bank->circuit_breaker;
   const auto n = static_cast<std::uint64_t>(std::max<std::int64_t>(1, cb.min_requests));
   const TimeMs since = std::max(c.obs.short_since(), v.breaker_changed.value_or(c.obs.short_since()));
-  newest = newest_served(c.obs.rows, v.bank->id, since, c.now(), n);
+  // Since its success changed, the attempts started before are stragglers of before (bank_outage,
+  // seed 5: 6 successes of attempts started before the outage, finishing up to 1.3 s into it, among
+  // the newest 20 rows hid it for a cycle, 36 failed first attempts). Not by start throughout: the
+  // latest starts that have finished over-represent fast faults (overload: a half-failing bank_b
+  // read as a burst, 63% on seed 7, 6deb39c reverted).
+  const std::optional<TimeMs> after = v.success_changed && *v.success_changed > since ? v.success_changed : std::nullopt;
+  newest = newest_served(c.obs.rows, v.bank->id, since, c.now(), n, after);
   const double burst_above = std::max(cb.failure_rate_threshold, 1.0 - c.o.serving_min_success);
   if (newest.served < n || BankWindowStats::ratio(newest.faults, newest.served) <= burst_above) return false;
   reference = v.peer_fault_rate;
