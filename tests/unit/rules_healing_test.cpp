@@ -632,6 +632,18 @@ TEST_CASE("a burst of faults in a bank's newest attempts opens its breaker, thou
     CHECK(std::get<SetCircuitBreaker>(a->args).state == BreakerState::open);
     CHECK(a->reason.find("19 faults in its newest 20 served attempts") != std::string::npos);
   }
+  SUBCASE("stragglers of before the outage among its newest rows: left out since its change point") {
+    // bank_outage, seed 5: 6 successes of attempts started before the outage, finishing in it,
+    // among the newest 20 rows: 14 of 20 faults is no burst by finish time.
+    per_second(rows, kNow - 30'000, kNow - 2000, 20, "bank_b", 25);
+    for (int i = 0; i < 34; ++i) rows.add(kNow - 2000 + i * 58, "bank_b", ErrorCode::BANK_UNAVAILABLE, 40);
+    for (int i = 0; i < 6; ++i) rows.add(kNow - 1100 + i * 200, "bank_b", ErrorCode::none, 2500);
+    const Decision d = decide_rules(c, rows.observe(kNow), RulesOptions{});
+    const Action* a = find_action(d, "set_circuit_breaker", "bank_b");
+    REQUIRE(a);
+    CHECK(std::get<SetCircuitBreaker>(a->args).state == BreakerState::open);
+    CHECK(a->reason.find("20 faults in its newest 20 served attempts") != std::string::npos);
+  }
   SUBCASE("a bank whose own norm is 50% faults: 19 of 20 is within chance for it") {
     per_second(rows, kNow - 200'000, kNow - 30'000, 2, "bank_b", 2);
     per_second(rows, kNow - 30'000, kNow - 1000, 20, "bank_b", 25);

@@ -183,6 +183,21 @@ TEST_CASE("by start: a bank's attempts started since a time, not the slow ones t
   CHECK(rows.window.bank_stats_started("bank_z", kT0, kT0 + 5000).attempts == 0);
 }
 
+TEST_CASE("newest served: the stragglers of before a change are left out when it is given") {
+  payops::test::Rows rows;
+  for (int i = 0; i < 10; ++i) rows.add(kT0 + 100 * i, "bank_b", ErrorCode::none, 200);  // calm
+  // An outage from kT0 + 1000: every attempt started since fails fast; 4 started before it succeed late.
+  for (int i = 0; i < 10; ++i) rows.add(kT0 + 1050 + 50 * i, "bank_b", ErrorCode::BANK_UNAVAILABLE, 40);
+  for (int i = 0; i < 4; ++i) rows.add(kT0 + 1100 + 100 * i, "bank_b", ErrorCode::none, 400 + 100 * i);
+  rows.add(kT0 + 1500, "bank_b", ErrorCode::RATE_LIMITED, 10);  // load: never counted
+  const NewestServed by_finish = newest_served(rows.window, "bank_b", kT0, kT0 + 2000, 10);
+  CHECK(by_finish.served == 10);
+  CHECK(by_finish.faults == 7);  // 3 of the newest 10 rows are the stragglers' successes
+  const NewestServed since_change = newest_served(rows.window, "bank_b", kT0, kT0 + 2000, 10, kT0 + 1000);
+  CHECK(since_change.served == 10);
+  CHECK(since_change.faults == 10);
+}
+
 TEST_CASE("faults leave RATE_LIMITED out: the run skips it, the rate is over served attempts") {
   WindowStats w;
   w.add(kT0, 1, "b", TxnStatus::failed, ErrorCode::BANK_UNAVAILABLE, 1);
