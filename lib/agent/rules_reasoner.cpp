@@ -170,7 +170,9 @@ struct BankView {
   BankWindowStats S, L, E;  // short window, long window, evidence since the breaker last changed
   BankWindowStats O;        // the outlier's evidence: E, or its attempts started since its latest change point
   std::optional<TimeMs> O_changed;  // that change point
-  std::optional<TimeMs> success_changed;  // its latest change point (breaker closed), whatever the band
+  // Its latest change point when it falls inside the evidence (breaker closed), whatever the band.
+  std::optional<TimeMs> success_changed;
+  bool outlier_held = false;  // degraded as an outlier and not yet ruled back (outlier_unresolved)
   std::optional<TimeMs> breaker_changed;
   bool escalate = false;
   std::int64_t slow_ms = 0;  // the slow-call threshold
@@ -286,6 +288,26 @@ std::string outlier_numbers(const BankView& v) {
                      v.O.served(), format_percent(v.peer_fault_rate));
 }
 
+// Rule 3 (header): a bank degraded as an outlier stays so until its faults since that verdict rule out
+// a rate of its peers' + half the outlier margin. False when it was not degraded as an outlier.
+bool outlier_unresolved(const Ctx& c, const BankView& v) {
+  const HistoryEntry* verdict = last_change(c.config, bank_path(*v.bank, "health_status"));
+  if (!verdict) return false;
+  // details.degraded_as; entries written before it existed say so only in their reason.
+  // Learn writes its own judgement to details.verdict (an object), hence a key of its own here.
+  const auto as = verdict->details.is_object() ? verdict->details.find("degraded_as") : verdict->details.end();
+  const bool outlier = (as != verdict->details.end() && as->is_string() && as->get<std::string>() == kOutlierVerdict) ||
+                       verdict->reason.find(": degraded: outlier:") != std::string::npos;
+  if (!outlier) return false;
+  // Since the verdict, or since the latest change of its success after it: a bank that recovered is
+  // judged on what it does since, not on the incident's faults still in the span.
+  const std::optional<TimeMs> changed = success_change_since(c.obs.rows, v.bank->id, verdict->timestamp, c.now(),
+                                                             ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
+  const BankWindowStats since = c.obs.rows.bank_stats(v.bank->id, changed.value_or(verdict->timestamp), c.now());
+  const double suspect_rate = v.peer_fault_rate + c.o.outlier_margin / 2;
+  return poisson_at_most(since.faults(), suspect_rate * static_cast<double>(since.served())) >= c.o.outlier_leave_alpha;
+}
+
 BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& escalations) {
   BankView v;
   v.bank = &b;
@@ -304,19 +326,20 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
     const TimeMs search_since = std::max(c.obs.long_since(), v.breaker_changed.value_or(c.obs.long_since()));
     const std::optional<TimeMs> changed = success_change_since(
         c.obs.rows, b.id, search_since, c.now(), ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
-    v.success_changed = changed;
+    if (changed && *changed > since) v.success_changed = changed;
     // Only in the outlier's own band, under degrade_enter: a bank failing past it is judged by the
     // failing rules (breaker, burst, degrade), whose timing weighs what the others can take
     // (overload, seeds 1-3: bank_b failing half its attempts cut at its first cycle, before the
     // others' ceilings were learned, took the gap from 110 / 127 / 97% to 95 / 93 / 89%).
-    const BankWindowStats since_change = changed && *changed > since ? c.obs.rows.bank_stats_started(b.id, *changed, c.now())
-                                                                     : BankWindowStats{};
-    if (changed && *changed > since && since_change.fault_rate() < c.o.degrade_enter) {
+    const BankWindowStats since_change =
+        v.success_changed ? c.obs.rows.bank_stats_started(b.id, *v.success_changed, c.now()) : BankWindowStats{};
+    if (v.success_changed && since_change.fault_rate() < c.o.degrade_enter) {
       v.O = since_change;
-      v.O_changed = changed;
+      v.O_changed = v.success_changed;
     }
   }
   v.outlier = is_outlier(c, b, v.O, v.O_changed, v.peer_fault_rate);
+  v.outlier_held = outlier_unresolved(c, v);  // read by the health and the weight rules alike
   return v;
 }
 
@@ -467,8 +490,7 @@ bool fault_burst(const Ctx& c, const BankView& v, NewestServed& newest, double& 
   // the newest 20 rows hid it for a cycle, 36 failed first attempts). Not by start throughout: the
   // latest starts that have finished over-represent fast faults (overload: a half-failing bank_b
   // read as a burst, 63% on seed 7, 6deb39c reverted).
-  const std::optional<TimeMs> after = v.success_changed && *v.success_changed > since ? v.success_changed : std::nullopt;
-  newest = newest_served(c.obs.rows, v.bank->id, since, c.now(), n, after);
+  newest = newest_served(c.obs.rows, v.bank->id, since, c.now(), n, v.success_changed);
   const double burst_above = std::max(cb.failure_rate_threshold, 1.0 - c.o.serving_min_success);
   if (newest.served < n || BankWindowStats::ratio(newest.faults, newest.served) <= burst_above) return false;
   reference = v.peer_fault_rate;
@@ -642,25 +664,6 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   }
 }
 
-// Rule 3 (header): a bank degraded as an outlier stays so until its faults since that verdict rule out
-// a rate of its peers' + half the outlier margin. False when it was not degraded as an outlier.
-bool outlier_unresolved(const Ctx& c, const BankView& v) {
-  const HistoryEntry* verdict = last_change(c.config, bank_path(*v.bank, "health_status"));
-  if (!verdict) return false;
-  // details.degraded_as; entries written before it existed say so only in their reason.
-  // Learn writes its own judgement to details.verdict (an object), hence a key of its own here.
-  const auto as = verdict->details.is_object() ? verdict->details.find("degraded_as") : verdict->details.end();
-  const bool outlier = (as != verdict->details.end() && as->is_string() && as->get<std::string>() == kOutlierVerdict) ||
-                       verdict->reason.find(": degraded: outlier:") != std::string::npos;
-  if (!outlier) return false;
-  // Since the verdict, or since the latest change of its success after it: a bank that recovered is
-  // judged on what it does since, not on the incident's faults still in the span.
-  const std::optional<TimeMs> changed = success_change_since(c.obs.rows, v.bank->id, verdict->timestamp, c.now(),
-                                                             ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
-  const BankWindowStats since = c.obs.rows.bank_stats(v.bank->id, changed.value_or(verdict->timestamp), c.now());
-  const double suspect_rate = v.peer_fault_rate + c.o.outlier_margin / 2;
-  return poisson_at_most(since.faults(), suspect_rate * static_cast<double>(since.served())) >= c.o.outlier_leave_alpha;
-}
 
 // Rule 3, degraded -> down (escalation) or healthy (recovered on every count, after the dwell).
 void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
@@ -674,7 +677,7 @@ void degraded_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   } else if (dwelt(c, b) && plan.breaker == BreakerState::closed && !v.silence.silent &&
              v.S.served() >= static_cast<std::uint64_t>(c.o.probe_min_requests) &&
              v.S.fault_rate() <= c.o.degrade_leave && v.slow_rate_S <= c.o.slow_leave && p95 < c.o.latency_leave_ms &&
-             !outlier_unresolved(c, v)) {
+             !v.outlier_held) {
     health_action(c, v, plan, Health::healthy,
                   fmt::format("{}: healthy: fault rate {} over {} served attempts (leave at {}), {} slow, p95 {} ms",
                               b.id, format_percent(v.S.fault_rate()), v.S.served(), format_percent(c.o.degrade_leave), format_percent(v.slow_rate_S), p95));
@@ -845,7 +848,7 @@ std::optional<std::int64_t> bank_target(Ctx& c, const BankView& v, const BankPla
   const bool bad = E.fault_rate() >= c.o.degrade_enter || slow || v.outlier;
   // An outlier's faults sit under degrade_leave: it is good again only once they rule out that it
   // is still worse than its peers (seed 2: back 2 -> 6 toward its intent at 9.2% faults, mid-incident).
-  const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave && !outlier_unresolved(c, v);
+  const bool good = E.fault_rate() <= c.o.degrade_leave && v.slow_rate_E <= c.o.slow_leave && !v.outlier_held;
   const std::string numbers = fmt::format("{} faults, {} slow (>= {} ms) over {} recent attempts", format_percent(E.fault_rate()),
                                           format_percent(v.slow_rate_E), v.slow_ms, E.attempts);
   const bool enough = E.attempts >= static_cast<std::uint64_t>(c.o.probe_min_requests);
