@@ -177,6 +177,10 @@ struct BankView {
   bool escalate = false;
   std::int64_t slow_ms = 0;  // the slow-call threshold
   double slow_rate_S = 0, slow_rate_E = 0;
+  // The short window for a slow verdict: without the attempts started before a cut of its weight
+  // (slow_verdict_window), and their slow-call rate.
+  BankWindowStats S_slow;
+  double slow_rate_S_slow = 0;
   BankSilence silence;  // judged only with its breaker closed and its weight unchanged for the span
   double peer_fault_rate = 0;  // pooled over the other enabled banks with a closed breaker (short window)
   bool outlier = false;
@@ -308,6 +312,29 @@ bool outlier_unresolved(const Ctx& c, const BankView& v) {
   return poisson_at_most(since.faults(), suspect_rate * static_cast<double>(since.served())) >= c.o.outlier_leave_alpha;
 }
 
+// The longest an attempt takes: the gateway's timeout (8 s in the world) and some slack.
+constexpr std::int64_t kLongestAttemptMs = 10'000;
+
+// When its weight was last cut (a weight entry whose after is below its before), if ever.
+std::optional<TimeMs> weight_cut_at(const Config& config, const Bank& b) {
+  const std::string path = bank_path(b, "weight");
+  for (auto it = config.agent_history.rbegin(); it != config.agent_history.rend(); ++it)
+    for (const FieldChange& f : changes_from_details(it->details))
+      if (f.path == path && f.before.is_number() && f.after.is_number() && f.after.get<double>() < f.before.get<double>())
+        return it->timestamp;
+  return std::nullopt;
+}
+
+// The slow verdict's window (rule 3): the short window, but within kLongestAttemptMs of a cut of its
+// weight, only the attempts started since. The rows that finish after a cut are the slow tail of
+// attempts sent under the larger share: drift, seed 3, under a trial outlier rule (not kept):
+// bank_d cut from 25 to 1 was "slow" 5 s later, 30% of 69 rows over 1.5 s, p95 8 s.
+BankWindowStats slow_verdict_window(const Ctx& c, const Bank& b, const BankWindowStats& S) {
+  const std::optional<TimeMs> cut = weight_cut_at(c.config, b);
+  if (!cut || *cut <= c.obs.short_since() - kLongestAttemptMs) return S;
+  return c.obs.rows.bank_stats_started(b.id, std::max(*cut, c.obs.short_since()), c.now());
+}
+
 BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& escalations) {
   BankView v;
   v.bank = &b;
@@ -320,6 +347,8 @@ BankView make_view(const Ctx& c, const Bank& b, const std::vector<Escalation>& e
   v.slow_ms = slow_call_threshold_ms(c.config, c.obs, b.id, c.o);
   v.slow_rate_S = slow_rate(v.S, v.slow_ms);
   v.slow_rate_E = slow_rate(v.E, v.slow_ms);
+  v.S_slow = slow_verdict_window(c, b, v.S);
+  v.slow_rate_S_slow = slow_rate(v.S_slow, v.slow_ms);
   v.silence = silence_of(c, b, v.slow_ms);
   v.O = v.E;
   if (b.circuit_breaker.state == BreakerState::closed) {
@@ -632,7 +661,7 @@ bool dwelt(const Ctx& c, const Bank& b) {
 void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
   const Bank& b = *v.bank;
   const std::uint64_t min_requests = static_cast<std::uint64_t>(b.circuit_breaker.min_requests);
-  const double p95 = static_cast<double>(v.S.latency.percentile(0.95));
+  const double slow_p95 = static_cast<double>(v.S_slow.latency.percentile(0.95));
   const double long_p95 = static_cast<double>(v.L.latency.percentile(0.95));
   const auto enter_ms = static_cast<double>(c.o.latency_enter_ms);
   if (plan.breaker == BreakerState::open) {
@@ -651,16 +680,17 @@ void healthy_rule(Ctx& c, const BankView& v, BankPlan& plan) {
     health_action(c, v, plan, Health::degraded, fmt::format("{}: degraded: {}", b.id, outlier_numbers(v)), kOutlierVerdict);
   } else if (!v.slow_judgeable()) {
     return;
-  } else if (v.S.attempts >= std::max<std::uint64_t>(min_requests, kSlowMinAttempts) && v.slow_rate_S >= c.o.slow_enter) {
+  } else if (v.S_slow.attempts >= std::max<std::uint64_t>(min_requests, kSlowMinAttempts) && v.slow_rate_S_slow >= c.o.slow_enter) {
     health_action(c, v, plan, Health::degraded,
                   fmt::format("{}: degraded: slow, {} of {} attempts took >= {} ms (enter at {}), p95 {} ms", b.id,
-                              format_percent(v.slow_rate_S), v.S.attempts, v.slow_ms, format_percent(c.o.slow_enter), p95));
-  } else if (v.S.attempts >= min_requests && p95 >= enter_ms && long_p95 >= enter_ms) {
+                              format_percent(v.slow_rate_S_slow), v.S_slow.attempts, v.slow_ms, format_percent(c.o.slow_enter),
+                              slow_p95));
+  } else if (v.S_slow.attempts >= min_requests && slow_p95 >= enter_ms && long_p95 >= enter_ms) {
     // Both windows must be slow: a short window's p95 over a few dozen attempts is one or two
     // gateway timeouts, which a bank with a naturally long tail produces every minute.
     health_action(c, v, plan, Health::degraded,
                   fmt::format("{}: degraded: p95 latency {} ms over {} attempts and {} ms over {} s (enter at {} ms)",
-                              b.id, p95, v.S.attempts, long_p95, c.obs.long_window_ms / 1000, c.o.latency_enter_ms));
+                              b.id, slow_p95, v.S_slow.attempts, long_p95, c.obs.long_window_ms / 1000, c.o.latency_enter_ms));
   }
 }
 

@@ -76,7 +76,9 @@
 //    or the bank is SLOW: slow-call rate >= slow_enter over >= max(min_requests, 50) attempts (rows
 //    are written when attempts finish, so a thin window over-represents the slow ones), or p95 >=
 //    latency_enter_ms in both windows; no slow verdict (here or in rule 4) while the peers' own rate
-//    falls (traffic ending: the last rows are the slow tail of earlier starts).
+//    falls (traffic ending: the last rows are the slow tail of earlier starts). Within 10 s of a cut
+//    of its weight, both are judged on the attempts started since the cut: the rows that finish
+//    then are the slow tail of the larger share before it.
 //    degraded -> healthy: after min_dwell, breaker closed, not silent, >= probe_min_requests served
 //    attempts in the short window with fault rate <= degrade_leave, slow-call rate <= slow_leave and
 //    p95 < latency_leave_ms; and when it was degraded as an OUTLIER, its faults since that verdict

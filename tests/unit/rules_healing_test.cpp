@@ -276,6 +276,32 @@ TEST_CASE("slow is a failure mode: a slow bank loses first-attempt share and reg
   CHECK(seen == std::vector<std::int64_t>{11, 21, 31, 40, 40});
 }
 
+TEST_CASE("slow verdict: after a cut of its weight, the slow tail of the attempts sent before it is no verdict") {
+  // drift, seed 3 (under a trial outlier rule): bank_d cut from 25 to 1, then "slow" 5 s later: 30%
+  // of 69 rows over 1.5 s, the slow tail (up to 8 s timeouts) of attempts started under its larger share.
+  Config c = test::two_bank_config();
+  const ObserveOptions drill{6'000, 300'000};
+  const TimeMs cut_at = kNow - 5'000;
+  Rows rows;
+  per_second(rows, kNow - 60'000, kNow, 40, "bank_a");
+  per_second(rows, kNow - 60'000, cut_at, 20, "bank_b");
+  per_second(rows, cut_at, kNow, 1, "bank_b");
+  // 30 slow successes of attempts started before the cut, finishing in the 3 s after it.
+  for (int i = 0; i < 30; ++i) rows.add(cut_at + 100 * i + 100, "bank_b", ErrorCode::none, 3'000 + 100 * i);
+  SUBCASE("cut: judged on the attempts started since, too few to tell") {
+    RerouteTraffic cut;
+    cut.weights["bank_b"] = 20;
+    apply_all(c, Decision{{Action{cut, "t", Json{{"intended", Json{{"bank_a", 60}, {"bank_b", 40}}}}}}, {}}, cut_at);
+    CHECK_FALSE(find_action(decide_rules(c, observe_rows(rows.window, kNow, drill), RulesOptions{}), "update_bank_health", "bank_b"));
+  }
+  SUBCASE("the same rows without a cut: slow") {
+    const Decision d = decide_rules(c, observe_rows(rows.window, kNow, drill), RulesOptions{});
+    const Action* h = find_action(d, "update_bank_health", "bank_b");
+    REQUIRE(h);
+    CHECK(h->reason.find("slow") != std::string::npos);
+  }
+}
+
 TEST_CASE("half_open probes flow at a real rate, and the hold never compounds past 2x") {
   Config c = test::two_bank_config();
   RerouteTraffic down;
