@@ -308,7 +308,7 @@ bool outlier_unresolved(const Ctx& c, const BankView& v) {
   const std::optional<TimeMs> changed = success_change_since(c.obs.rows, v.bank->id, verdict->timestamp, c.now(),
                                                              ChangePointOptions{c.o.sr_min_samples, c.o.sr_change_llr});
   const BankWindowStats since = c.obs.rows.bank_stats(v.bank->id, changed.value_or(verdict->timestamp), c.now());
-  const double suspect_rate = v.peer_fault_rate + c.o.outlier_margin / 2;
+  const double suspect_rate = v.peer_fault_rate + c.o.outlier_leave_margin;
   return poisson_at_most(since.faults(), suspect_rate * static_cast<double>(since.served())) >= c.o.outlier_leave_alpha;
 }
 

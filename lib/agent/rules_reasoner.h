@@ -82,7 +82,7 @@
 //    degraded -> healthy: after min_dwell, breaker closed, not silent, >= probe_min_requests served
 //    attempts in the short window with fault rate <= degrade_leave, slow-call rate <= slow_leave and
 //    p95 < latency_leave_ms; and when it was degraded as an OUTLIER, its faults since that verdict
-//    rule out (Poisson tail < outlier_leave_alpha) a fault rate of its peers' + outlier_margin / 2:
+//    rule out (Poisson tail < outlier_leave_alpha) a fault rate of its peers' + outlier_leave_margin:
 //    an outlier is a few points worse than its peers, well under degrade_leave, so that threshold
 //    alone would call it healthy on a lucky handful of exploration attempts while it is still worse
 //    (drift, seed 1: degraded at 13.8% faults, "healthy" on 1 fault in 32, still at +5 points).
@@ -186,10 +186,11 @@ struct RulesOptions {
   double slow_enter = 0.25;
   double slow_leave = 0.10;
   // Outlier (rules 3, 4): a fault rate this far above its peers', beyond chance (z >= outlier_z).
-  double outlier_margin = 0.10;
+  double outlier_margin = 0.05;
   double outlier_alpha = 1e-6;
   // An outlier verdict is withdrawn only when the faults since it rule out, at this tail
-  // probability, a fault rate half an outlier_margin above its peers' (rule 3, degraded -> healthy).
+  // probability, a fault rate outlier_leave_margin above its peers' (rule 3, degraded -> healthy).
+  double outlier_leave_margin = 0.05;
   double outlier_leave_alpha = 0.01;
   // Silence (rules 3, 4; silence.h): attempts that stop finishing are the first sign of a hang.
   SilenceOptions silence;

@@ -393,7 +393,7 @@ TEST_CASE("success-rate routing: the best banks get the share, the rest explore;
   CHECK(c.banks[3].weight == 10);
 }
 
-TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its own norm loses its share") {
+TEST_CASE("outlier: a bank failing 5+ points more than its peers and than its own norm loses its share") {
   Config c = test::two_bank_config();
   c.banks.push_back(c.banks[1]);
   c.banks[2].id = "bank_c";
@@ -434,6 +434,17 @@ TEST_CASE("outlier: a bank failing 10+ points more than its peers and than its o
     per_second(early, kNow - 120'000, kNow - 1'500, 20, "bank_b", 50);
     per_second(early, kNow - 1'500, kNow, 20, "bank_b", 6);
     CHECK_FALSE(find_action(decide_rules(c, early.observe(kNow), RulesOptions{}), "update_bank_health", "bank_b"));
+  }
+  SUBCASE("7 points over its peers and its norm: an outlier at the 5-point margin, not at 10") {
+    // slow_degradation, seed 1: its 15% phase showed as ~10 points of faults; caught at 5 points, the
+    // gap went from 88% to 102%.
+    per_second(rows, kNow - 120'000, kNow - 10'000, 20, "bank_b", 50);
+    per_second(rows, kNow - 10'000, kNow, 20, "bank_b", 11);  // 9.1%: 18 faults in 200
+    const Observation obs = rows.observe(kNow);
+    CHECK(find_action(decide_rules(c, obs, RulesOptions{}), "update_bank_health", "bank_b"));
+    RulesOptions ten_points;
+    ten_points.outlier_margin = 0.10;
+    CHECK_FALSE(find_action(decide_rules(c, obs, ten_points), "update_bank_health", "bank_b"));
   }
   SUBCASE("failing past degrade_enter since its change: the failing rules' to judge, not the outlier's") {
     // overload: bank_b failing half its attempts, cut at its first cycle as an "outlier" before the
