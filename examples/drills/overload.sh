@@ -40,7 +40,7 @@ drill_run 45 bank_b:errors=0.5:8s+25s bank_c:outage:8s+25s
 # at e723356): it reaches 95-97% of the first-attempt gap on seeds 1-3 and 92% on the default seed, the
 # agent 95-129% and 97% of that.
 # Seeds 1-8 at 44f8879 (examples/drills/run_seeds.sh --seeds 8 --jobs 2 overload): first-attempt gap
-# 110 / 127 / 97 / 87 / 106 / 85 / 91 / 120%, p95 gap 99-106%; the late oracle reaches 95-97%, the agent
+# 110 / 127 / 97 / 87 / 106 / 85 / 91 / 120%, p95 gap 97-106%; the late oracle reaches 95-97%, the agent
 # 88-131% of that. Planning closer to the learned ceilings (capacity_headroom, 0.8) was tried on seeds
 # 1-8: at 0.85 the gap was 79 / 106 / 132% (min / median / max), at 0.9 82 / 117 / 132%: a better
 # median, a worse worst seed (a ceiling learned from a few saturated seconds is an estimate), so 0.8 stays.
