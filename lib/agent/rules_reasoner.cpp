@@ -15,6 +15,13 @@ namespace payops {
 
 // --- Memory read back from agent_history ---
 
+namespace {
+// True when `f` set the number at `path` lower than it was (a cut of a weight).
+bool lowers(const FieldChange& f, std::string_view path) {
+  return f.path == path && f.before.is_number() && f.after.is_number() && f.after.get<double>() < f.before.get<double>();
+}
+}  // namespace
+
 const HistoryEntry* last_change(const Config& config, std::string_view path_prefix) {
   for (auto it = config.agent_history.rbegin(); it != config.agent_history.rend(); ++it) {
     for (const FieldChange& c : changes_from_details(it->details)) {
@@ -293,7 +300,7 @@ std::string outlier_numbers(const BankView& v) {
 }
 
 // Rule 3 (header): a bank degraded as an outlier stays so until its faults since that verdict rule out
-// a rate of its peers' + half the outlier margin. False when it was not degraded as an outlier.
+// a rate of its peers' + outlier_leave_margin. False when it was not degraded as an outlier.
 bool outlier_unresolved(const Ctx& c, const BankView& v) {
   const HistoryEntry* verdict = last_change(c.config, bank_path(*v.bank, "health_status"));
   if (!verdict) return false;
@@ -315,13 +322,12 @@ bool outlier_unresolved(const Ctx& c, const BankView& v) {
 // The longest an attempt takes: the gateway's timeout (8 s in the world) and some slack.
 constexpr std::int64_t kLongestAttemptMs = 10'000;
 
-// When its weight was last cut (a weight entry whose after is below its before), if ever.
+// When its weight was last cut, if ever.
 std::optional<TimeMs> weight_cut_at(const Config& config, const Bank& b) {
   const std::string path = bank_path(b, "weight");
   for (auto it = config.agent_history.rbegin(); it != config.agent_history.rend(); ++it)
     for (const FieldChange& f : changes_from_details(it->details))
-      if (f.path == path && f.before.is_number() && f.after.is_number() && f.after.get<double>() < f.before.get<double>())
-        return it->timestamp;
+      if (lowers(f, path)) return it->timestamp;
   return std::nullopt;
 }
 
@@ -488,8 +494,7 @@ HeldCompletion held_completion(const Ctx& c, const Bank& b) {
   if (weight_change) {
     since = weight_change->timestamp;
     for (const FieldChange& f : changes_from_details(weight_change->details))
-      if (f.path == weight_path && f.before.is_number() && f.after.is_number())
-        h.after_cut = f.after.get<double>() < f.before.get<double>();
+      if (f.path == weight_path) h.after_cut = lowers(f, weight_path);
   }
   if (breaker_change && *breaker_change >= since) {
     since = *breaker_change;  // half_open scales its share; a close is a fresh start

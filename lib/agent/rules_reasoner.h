@@ -185,7 +185,8 @@ struct RulesOptions {
   double slow_peer_factor = 4.0;
   double slow_enter = 0.25;
   double slow_leave = 0.10;
-  // Outlier (rules 3, 4): a fault rate this far above its peers', beyond chance (z >= outlier_z).
+  // Outlier (rules 3, 4): a fault rate this far above its peers' and its norm, beyond chance
+  // (Poisson tail < outlier_alpha).
   double outlier_margin = 0.05;
   double outlier_alpha = 1e-6;
   // An outlier verdict is withdrawn only when the faults since it rule out, at this tail
